@@ -1,0 +1,220 @@
+"""hepaanim render | still | info | preview | gallery — Manim's conventions where they fit.
+
+Every user error is one line on stderr and exit code 2; nothing is written on error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+from .output.encoders import FORMATS
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line (not a usage dump)."""
+
+    def error(self, message):
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        sys.exit(EXIT_USAGE)
+
+
+def _resolution(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d+)[xX](\d+)", text.strip())
+    if not m or int(m.group(1)) < 16 or int(m.group(2)) < 16 or int(m.group(1)) > 8192 \
+            or int(m.group(2)) > 8192:
+        raise argparse.ArgumentTypeError(
+            f"malformed resolution {text!r}: expected WIDTHxHEIGHT, e.g. 1280x720 "
+            "(each 16..8192)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if v <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
+        return v
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if v < 0 or v != v:
+        raise argparse.ArgumentTypeError(f"{text!r} must be ≥ 0 seconds")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .render.frames import QUALITY
+    p = _Parser(prog="hepaanim", description="Render the HepaStem explainer from scene scripts.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def quality_flags(sp):
+        sp.add_argument("-q", "--quality", default="high", choices=list(QUALITY),
+                        help="low 854x480@15, medium 1280x720@30, high 1920x1080@30, "
+                             "4k 3840x2160@30 (default high)")
+        sp.add_argument("--resolution", type=_resolution, metavar="WxH")
+        sp.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=None,
+                        help="multisample anti-aliasing samples (default from the preset)")
+
+    r = sub.add_parser("render", help="render a scene to a video or PNG sequence")
+    r.add_argument("scene")
+    quality_flags(r)
+    r.add_argument("--fps", type=_positive(float))
+    r.add_argument("--from", dest="start", type=_seconds, metavar="S")
+    r.add_argument("--to", dest="end", type=_seconds, metavar="S")
+    r.add_argument("--act", metavar="NAME")
+    r.add_argument("--format", default="mp4", choices=FORMATS)
+    r.add_argument("-o", "--output", metavar="PATH")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    s = sub.add_parser("still", help="render one instant to a PNG")
+    s.add_argument("scene")
+    s.add_argument("--t", type=_seconds, required=True, metavar="SECONDS")
+    quality_flags(s)
+    s.add_argument("-o", "--output", required=True, metavar="PATH.png")
+
+    i = sub.add_parser("info", help="acts, duration, frames, node counts")
+    i.add_argument("scene")
+    i.add_argument("-q", "--quality", default="high", choices=list(QUALITY))
+    i.add_argument("--fps", type=_positive(float))
+    i.add_argument("--json", action="store_true")
+    return p
+
+
+def _size_fps(args):
+    from .render.frames import QUALITY
+    w, h, fps, samples = QUALITY[args.quality]
+    if getattr(args, "resolution", None):
+        w, h = args.resolution
+    if getattr(args, "fps", None):
+        fps = args.fps
+    if getattr(args, "msaa", None) is not None:
+        samples = args.msaa
+    return w, h, fps, samples
+
+
+def _load(path):
+    from .loader import load
+    return load(path)
+
+
+def cmd_info(args) -> int:
+    film = _load(args.scene)
+    _, _, fps, _ = _size_fps(args)
+    info = {"scene": str(args.scene), "duration": round(film.duration, 6), "fps": fps,
+            "frames": film.frame_count(fps),
+            "acts": [{"name": a.name, "start": round(a.start, 6), "end": round(a.end, 6)}
+                     for a in film.acts],
+            "counts": film.scene.counts(),
+            "captions": len(film.timeline.captions), "tracks": len(film.timeline.tracks)}
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"{film.name}: {film.duration:.2f} s, {info['frames']} frames at {fps:g} fps")
+    for a in info["acts"]:
+        print(f"  {a['name']:<24} {a['start']:7.2f} – {a['end']:7.2f} s")
+    c = info["counts"]
+    print(f"  nodes {c['nodes']} ({c['mesh_nodes']} meshes, {c['instanced_nodes']} instanced), "
+          f"{c['instances']} instances, {c['triangles']} triangles, "
+          f"{info['captions']} captions, {info['tracks']} tracks")
+    return 0
+
+
+def cmd_render(args) -> int:
+    from .render.frames import frame_range, render_frames
+    film = _load(args.scene)
+    w, h, fps, samples = _size_fps(args)
+    start, end = args.start, args.end
+    if args.act:
+        names = [a.name for a in film.acts]
+        if args.act not in names:
+            raise UsageError(f"unknown act {args.act!r}; acts: {', '.join(names)}")
+        act = film.find_act(args.act)
+        start = act.start if start is None else max(start, act.start)
+        end = act.end if end is None else min(end, act.end)
+    if start is not None and start >= film.duration:
+        raise UsageError(f"--from {start:g} is past the end; the film lasts {film.duration:g} s")
+    if start is not None and end is not None and end <= start:
+        raise UsageError(f"--to {end:g} must be after --from {start:g}")
+    frames = frame_range(film, fps, start, end)
+    if not len(frames):
+        raise UsageError("no frames in the requested range")
+    stem = Path(args.scene).stem
+    out = Path(args.output) if args.output else Path("renders") / (
+        stem if args.format == "png" else f"{stem}.{args.format}")
+    if args.format != "png" and out.suffix.lower() != f".{args.format}":
+        raise UsageError(f"output {out} does not end in .{args.format}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    res = render_frames(film, args.format, out, w, h, fps, samples, frames, args.quiet)
+    if not args.quiet:
+        print(f"wrote {res['path']}: {res['frames']} frames, {w}x{h} @ {fps:g} fps "
+              f"({res['fps']:.1f} fps)")
+    return 0
+
+
+def cmd_still(args) -> int:
+    from .output.atomic import commit, discard, temp_path
+    from .output.encoders import write_png
+    from .render.frames import render_still
+    film = _load(args.scene)
+    if args.t > film.duration:
+        raise UsageError(f"--t {args.t:g} is past the end; allowed 0 .. {film.duration:g} s")
+    out = Path(args.output)
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"output {out} must end in .png")
+    w, h, _, samples = _size_fps(args)
+    img = render_still(film, args.t, w, h, samples)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(out)
+    try:
+        write_png(img, tmp)
+        commit(tmp, out)
+    except BaseException:
+        discard(tmp)
+        raise
+    return 0
+
+
+def _sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    from .loader import SceneError
+    from .output.encoders import EncoderError
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _sigterm)
+    handlers = {"render": cmd_render, "still": cmd_still, "info": cmd_info}
+    try:
+        return handlers[args.command](args)
+    except (UsageError, SceneError) as e:
+        sys.stderr.write(f"hepaanim {args.command}: error: {e}\n")
+        return EXIT_USAGE
+    except EncoderError as e:
+        sys.stderr.write(f"hepaanim {args.command}: error: {e}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"\nhepaanim {args.command}: interrupted; previous output left as it was\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

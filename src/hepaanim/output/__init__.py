@@ -1,0 +1,1 @@
+"""Encoders (MP4, WebM, GIF, PNG sequence) and atomic writes."""

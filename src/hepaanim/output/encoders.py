@@ -1,0 +1,154 @@
+"""Frame sinks: stream bottom-up RGBA frames to ffmpeg (MP4/WebM/GIF) or to PNG files.
+
+Frames are never accumulated: each is written to the encoder's pipe as it is rendered, so
+memory stays flat however long the film.  ffmpeg flips the bottom-up GL buffer itself
+(`-vf vflip`), which is cheaper than flipping in numpy.  Every sink writes to a temporary
+name and ``close()`` renames it into place; ``abort()`` removes it.
+"""
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+from queue import Queue
+
+import imageio_ffmpeg
+import numpy as np
+from PIL import Image
+
+from . import atomic
+
+FORMATS = ("mp4", "webm", "gif", "png")
+
+
+class EncoderError(RuntimeError):
+    pass
+
+
+def codec_args(fmt: str, fps: float, preset: str = "veryfast", crf: int = 18) -> list[str]:
+    if fmt == "mp4":
+        return ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+                "-movflags", "+faststart", "-f", "mp4"]
+    if fmt == "webm":
+        return ["-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0", "-deadline", "realtime",
+                "-cpu-used", "8", "-row-mt", "1", "-pix_fmt", "yuv420p", "-f", "webm"]
+    if fmt == "gif":
+        return ["-f", "gif"]
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def write_png(rgba_top_down: np.ndarray, path: Path) -> None:
+    """The one PNG writer (stills and sequences share it, so they are byte-identical)."""
+    Image.fromarray(np.ascontiguousarray(rgba_top_down[..., :3])).save(
+        path, format="PNG", compress_level=4)
+
+
+class FFmpegSink:
+    """Pipe frames to ffmpeg from a writer thread, so rendering overlaps encoding."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, fmt: str = "mp4",
+                 preset: str = "veryfast", crf: int = 18, queue_size: int = 3):
+        self.path = Path(path)
+        self.tmp = atomic.temp_path(self.path)
+        w, h = size
+        vf = "vflip"
+        if fmt == "gif":
+            vf = "vflip,split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer"
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+               "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-r", f"{fps}",
+               "-i", "pipe:0", "-an", "-vf", vf, *codec_args(fmt, fps, preset, crf),
+               str(self.tmp)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     start_new_session=True)
+        self._q: Queue = Queue(maxsize=queue_size)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self):
+        try:
+            while True:
+                buf = self._q.get()
+                if buf is None:
+                    break
+                self.proc.stdin.write(buf)
+        except BaseException as e:      # broken pipe: ffmpeg died; reported by close()
+            self._error = e
+            while self._q.get() is not None:
+                pass
+
+    def write(self, rgba_bottom_up: bytes) -> None:
+        if self._error is not None:
+            self._fail()
+        self._q.put(rgba_bottom_up)
+
+    def _fail(self):
+        err = b""
+        try:
+            self.proc.kill()
+            err = self.proc.stderr.read() or b""
+        except Exception:
+            pass
+        self.abort()
+        raise EncoderError(f"ffmpeg failed writing {self.path}: "
+                           f"{err.decode(errors='replace').strip() or self._error}")
+
+    def close(self) -> Path:
+        self._q.put(None)
+        self._thread.join()
+        if self._error is not None:
+            self._fail()
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        err = self.proc.stderr.read()
+        rc = self.proc.wait()
+        if rc != 0:
+            atomic.discard(self.tmp)
+            raise EncoderError(f"ffmpeg exited with {rc} writing {self.path}: "
+                               f"{err.decode(errors='replace').strip()}")
+        atomic.commit(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        try:
+            self._q.put_nowait(None)
+        except Exception:
+            pass
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        except Exception:
+            pass
+        atomic.discard(self.tmp)
+
+
+class PNGSink:
+    """frame_000000.png, ... (global frame index) in a folder swapped in atomically."""
+
+    def __init__(self, path: Path, size: tuple[int, int], first_frame: int = 0):
+        self.path = Path(path)
+        self.tmp = atomic.temp_path(self.path)
+        self.tmp.mkdir(parents=True, exist_ok=False)
+        self.size = size
+        self.index = first_frame
+
+    def write(self, rgba_bottom_up: bytes) -> None:
+        w, h = self.size
+        a = np.frombuffer(rgba_bottom_up, np.uint8).reshape(h, w, 4)[::-1]
+        write_png(a, self.tmp / f"frame_{self.index:06d}.png")
+        self.index += 1
+
+    def close(self) -> Path:
+        atomic.commit(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        atomic.discard(self.tmp)
+
+
+def open_sink(fmt: str, path: Path, size, fps: float, first_frame: int = 0, **kw):
+    if fmt == "png":
+        return PNGSink(path, size, first_frame)
+    return FFmpegSink(path, size, fps, fmt, **kw)

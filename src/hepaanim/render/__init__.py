@@ -1,0 +1,1 @@
+"""Backends that draw a FrameState: gl/ (final frames, tests) and vpython/ (preview)."""

@@ -1,0 +1,109 @@
+"""The frame loop: evaluate(t) -> GL -> sink, streamed, with progress; and stills.
+
+Frame i is always t = i / fps on the film's global time line, so a still at t equals the
+matching frame of any render, whatever --from/--to/--act chose.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+
+from ..compose import overlay_items
+from ..output.encoders import open_sink
+from .gl.renderer import Renderer, RenderSettings
+
+QUALITY = {  # name: (width, height, fps, msaa samples)
+    "low": (854, 480, 15, 4),
+    "medium": (1280, 720, 30, 4),
+    "high": (1920, 1080, 30, 4),
+    "4k": (3840, 2160, 30, 4),
+}
+
+
+@dataclass
+class FrameRange:
+    first: int
+    stop: int       # exclusive
+
+    def __len__(self):
+        return max(0, self.stop - self.first)
+
+
+def frame_range(film, fps: float, start: float | None = None, end: float | None = None
+                ) -> FrameRange:
+    total = film.frame_count(fps)
+    a = 0 if start is None else max(0, math.ceil(start * fps - 1e-9))
+    b = total if end is None else min(total, math.ceil(end * fps - 1e-9))
+    return FrameRange(a, b)
+
+
+def make_renderer(width: int, height: int, samples: int) -> Renderer:
+    r = Renderer(RenderSettings(width, height, samples))
+    r.overlay_source = overlay_items
+    return r
+
+
+class Progress:
+    """frames done/total, fps, ETA on stderr; silent when not a terminal or quiet."""
+
+    def __init__(self, total: int, quiet: bool = False, label: str = ""):
+        self.total, self.label = total, label
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        self.done = 0
+
+    def update(self, n: int = 1):
+        self.done += n
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last < 0.25 and self.done < self.total):
+            return
+        self.last = now
+        el = now - self.t0
+        fps = self.done / el if el > 0 else 0.0
+        eta = (self.total - self.done) / fps if fps > 0 else 0.0
+        frac = self.done / max(self.total, 1)
+        bar = "█" * int(frac * 28) + "·" * (28 - int(frac * 28))
+        sys.stderr.write(f"\r{self.label} {bar} {self.done}/{self.total} frames "
+                         f"{fps:5.1f} fps  ETA {eta:5.1f}s ")
+        sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    @property
+    def fps(self) -> float:
+        el = time.perf_counter() - self.t0
+        return self.done / el if el > 0 else 0.0
+
+
+def render_frames(film, fmt: str, out, width: int, height: int, fps: float, samples: int,
+                  frames: FrameRange, quiet: bool = False, **sink_kw) -> dict:
+    """Stream frames to a sink; on any error or Ctrl-C the previous output is untouched."""
+    renderer = make_renderer(width, height, samples)
+    sink = None
+    progress = Progress(len(frames), quiet, label=film.name)
+    try:
+        sink = open_sink(fmt, out, (width, height), fps, first_frame=frames.first, **sink_kw)
+        for i in range(frames.first, frames.stop):
+            sink.write(renderer.render(film.evaluate(i / fps)))
+            progress.update()
+        path = sink.close()
+        sink = None
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
+    finally:
+        progress.close()
+        renderer.close()
+    return {"path": str(path), "frames": len(frames), "fps": progress.fps}
+
+
+def render_still(film, t: float, width: int, height: int, samples: int):
+    with make_renderer(width, height, samples) as r:
+        return r.render_array(film.evaluate(t))

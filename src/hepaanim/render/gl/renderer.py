@@ -1,0 +1,377 @@
+"""Draw a FrameState with OpenGL 3.3 into an offscreen framebuffer and read back RGBA.
+
+Order of a frame: background gradient; opaque meshes, instanced meshes and ray-cast
+impostors with depth writes; translucent layers with depth test but no depth writes, in
+back-to-front order (see ``_translucent_order``); MSAA resolve; fade; caption overlays.
+GPU buffers are cached by geometry content key (LRU) and per node for instance data, and
+everything is released by ``close()``.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import moderngl
+import numpy as np
+
+from ...scene.color import srgb_to_linear
+from ...scene.geometry import Geometry
+from ...scene.nodes import InstancedNode, MeshNode
+from ...scene.scene import FrameState
+from .context import GLContext
+
+_F4 = np.float32
+_INSTANCE_FMT = "3f 4f 3f 4f /i"
+_INSTANCE_ATTRS = ("i_pos", "i_quat", "i_scale", "i_color")
+_IDENTITY_INSTANCE = np.array([[0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]], _F4)
+
+
+def _write(prog, name: str, data: bytes):
+    """Write a uniform if the compiler kept it (unused uniforms are optimised away)."""
+    if name in prog:
+        prog[name].write(data)
+
+
+def _value(prog, name: str, value):
+    if name in prog:
+        prog[name].value = value
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    width: int = 1280
+    height: int = 720
+    samples: int = 4          # MSAA samples (0 = off)
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+
+def pack_instances(node: InstancedNode) -> np.ndarray:
+    """N×14 float32: position, quaternion, scale, colour (sRGB) + opacity."""
+    inst = node.instances
+    n = len(inst)
+    out = np.empty((n, 14), _F4)
+    out[:, 0:3] = inst.position
+    out[:, 3:7] = inst.orientation
+    out[:, 7:10] = inst.scale
+    out[:, 10:13] = node.material.color if inst.color is None else inst.color
+    out[:, 13] = inst.opacity
+    return out
+
+
+class _GeometryCache:
+    """Vertex/index buffers per geometry content key, least-recently-used eviction."""
+
+    def __init__(self, ctx: moderngl.Context, capacity: int = 128, on_evict=None):
+        self.ctx = ctx
+        self.on_evict = on_evict
+        self.capacity = capacity
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.uploads = 0
+
+    def get(self, g: Geometry):
+        k = g.key
+        e = self.entries.get(k)
+        if e is not None:
+            self.entries.move_to_end(k)
+            return e
+        param = g.param if g.param is not None else np.zeros(len(g.positions), _F4)
+        data = np.concatenate([g.positions, g.normals, param[:, None]], axis=1).astype(_F4)
+        e = (self.ctx.buffer(data.tobytes()), self.ctx.buffer(g.indices.tobytes()))
+        self.uploads += 1
+        self.entries[k] = e
+        while len(self.entries) > self.capacity:
+            old, (vb, ib) = self.entries.popitem(last=False)
+            if self.on_evict is not None:
+                self.on_evict(old)
+            vb.release()
+            ib.release()
+        return e
+
+    def release(self):
+        for vb, ib in self.entries.values():
+            vb.release()
+            ib.release()
+        self.entries.clear()
+
+
+class Renderer:
+    """Owns one GL context; ``render(state)`` returns bottom-up RGBA bytes."""
+
+    def __init__(self, settings: RenderSettings = RenderSettings()):
+        self.settings = settings
+        self.gl = GLContext(settings.width, settings.height, settings.samples)
+        ctx = self.ctx = self.gl.ctx
+        self.mesh_prog = self.gl.program("mesh.vert", "mesh.frag")
+        self.imp_prog = self.gl.program("impostor.vert", "impostor.frag")
+        self.bg_prog = self.gl.program("background.vert", "background.frag")
+        self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
+        self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
+        self.quad = ctx.buffer(np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], _F4).tobytes())
+        self.unit_quad = ctx.buffer(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], _F4).tobytes())
+        self.bg_vao = ctx.vertex_array(self.bg_prog, [])
+        self.ov_vao = ctx.vertex_array(self.ov_prog, [(self.unit_quad, "2f", "in_corner")])
+        self._inst: dict[str, tuple[moderngl.Buffer, int]] = {}
+        self._vaos: dict[tuple, moderngl.VertexArray] = {}
+        self._textures: OrderedDict[object, moderngl.Texture] = OrderedDict()
+        self.overlay_source = None    # set by the compositor: state -> [(key, rgba, rect, alpha)]
+
+    # --- resources ---------------------------------------------------------------------
+    def _instance_buffer(self, name: str, data: np.ndarray) -> moderngl.Buffer:
+        nbytes = max(data.nbytes, 56)
+        buf, cap = self._inst.get(name, (None, 0))
+        if buf is None or cap < nbytes:
+            if buf is not None:
+                buf.release()
+                for k in [k for k in self._vaos if k[0] == name]:
+                    self._vaos.pop(k).release()
+            cap = max(nbytes, cap * 2)
+            buf = self.ctx.buffer(reserve=cap)
+            self._inst[name] = (buf, cap)
+        buf.write(data.tobytes())
+        return buf
+
+    def _drop_geometry_vaos(self, geom_key: str):
+        for k in [k for k in self._vaos if k[2] == geom_key]:
+            self._vaos.pop(k).release()
+
+    def _vao(self, name: str, kind: str, inst_buf, geom: Geometry | None):
+        key = (name, kind, geom.key if geom is not None else None)
+        vao = self._vaos.get(key)
+        if vao is None:
+            inst = (inst_buf, _INSTANCE_FMT, *_INSTANCE_ATTRS)
+            if kind == "impostor":
+                vao = self.ctx.vertex_array(self.imp_prog, [(self.quad, "2f", "in_corner"), inst])
+            else:
+                vb, ib = self.geometry.get(geom)
+                vao = self.ctx.vertex_array(
+                    self.mesh_prog, [(vb, "3f 3f 1f", "in_pos", "in_normal", "in_param"), inst],
+                    index_buffer=ib, index_element_size=4)
+            # Drop VAOs of this node built for other geometries (a morphing model).
+            for k in [k for k in self._vaos if k[0] == name and k[1] == kind]:
+                self._vaos.pop(k).release()
+            self._vaos[key] = vao
+        elif geom is not None:
+            self.geometry.get(geom)          # keep it most recently used
+        return vao
+
+    def texture(self, key, rgba: np.ndarray) -> moderngl.Texture:
+        """A cached overlay texture (premultiplied RGBA, top row first)."""
+        tex = self._textures.get(key)
+        if tex is None:
+            h, w = rgba.shape[:2]
+            tex = self.ctx.texture((w, h), 4, np.ascontiguousarray(rgba).tobytes())
+            tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
+            self._textures[key] = tex
+            while len(self._textures) > 64:
+                self._textures.popitem(last=False)[1].release()
+        else:
+            self._textures.move_to_end(key)
+        return tex
+
+    # --- per-frame uniforms -------------------------------------------------------------
+    def _set_frame_uniforms(self, state: FrameState, view: np.ndarray, proj: np.ndarray):
+        dirs, cols, amb = [], [], np.zeros(3)
+        for light in state.lights.values():
+            c = srgb_to_linear(light.color) * light.intensity
+            if light.kind == "ambient":
+                amb = amb + c
+            elif len(dirs) < 3:
+                dirs.append(light.direction)
+                cols.append(c)
+        while len(dirs) < 3:
+            dirs.append(np.array([0, 0, 1.0]))
+            cols.append(np.zeros(3))
+        for prog in (self.mesh_prog, self.imp_prog):
+            _write(prog, "u_view", view.T.astype(_F4).tobytes())
+            _write(prog, "u_proj", proj.T.astype(_F4).tobytes())
+            _write(prog, "u_light_dir", np.array(dirs, _F4).tobytes())
+            _write(prog, "u_light_col", np.array(cols, _F4).tobytes())
+            _value(prog, "u_ambient", tuple(amb))
+            _value(prog, "u_exposure", float(state.settings.exposure))
+
+    @staticmethod
+    def _set_material(prog, mat, model: np.ndarray):
+        _write(prog, "u_model", model.T.astype(_F4).tobytes())
+        _value(prog, "u_color", (*srgb_to_linear(mat.color), float(mat.opacity)))
+        _value(prog, "u_emissive", float(mat.emissive))
+        _value(prog, "u_roughness", float(np.clip(mat.roughness, 0, 1)))
+        _value(prog, "u_rim", float(mat.rim))
+        rim = mat.rim_color if mat.rim_color is not None else np.array([0.75, 0.88, 1.0])
+        _value(prog, "u_rim_color", tuple(srgb_to_linear(rim)))
+        _value(prog, "u_wrap", float(mat.wrap))
+
+    # --- drawing ------------------------------------------------------------------------
+    def render(self, state: FrameState) -> bytes:
+        ctx, s = self.ctx, self.settings
+        self.gl.fbo.use()
+        ctx.viewport = (0, 0, s.width, s.height)
+        ctx.disable(moderngl.BLEND)
+        ctx.depth_mask = True
+        ctx.clear(0, 0, 0, 1, depth=1.0)
+
+        st = state.settings
+        ctx.disable(moderngl.DEPTH_TEST)
+        _value(self.bg_prog, "u_top", tuple(st.background_top))
+        _value(self.bg_prog, "u_bottom", tuple(st.background_bottom))
+        _value(self.bg_prog, "u_aspect", s.aspect)
+        self.bg_vao.render(moderngl.TRIANGLES, vertices=3)
+
+        cam = state.camera
+        view = cam.view_matrix()
+        proj = cam.projection_matrix(s.aspect)
+        self._set_frame_uniforms(state, view, proj)
+
+        opaque, translucent = self._collect(state, view)
+        ctx.enable(moderngl.DEPTH_TEST)
+        ctx.depth_func = "<"
+        for item in opaque:
+            self._draw(item, view, cull="back")
+        if translucent:
+            ctx.enable(moderngl.BLEND)
+            ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
+                              moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+            ctx.depth_mask = False
+            for _, item, cull in translucent:
+                self._draw(item, view, cull=cull)
+            ctx.depth_mask = True
+        ctx.disable(moderngl.CULL_FACE)
+        ctx.disable(moderngl.DEPTH_TEST)
+
+        self.gl.resolve_msaa()
+        self.gl.resolve.use()
+        self._overlays(state)
+        return self.gl.read_rgba()
+
+    def render_array(self, state: FrameState) -> np.ndarray:
+        """H×W×4 uint8, top row first (for stills and tests)."""
+        s = self.settings
+        a = np.frombuffer(self.render(state), np.uint8).reshape(s.height, s.width, 4)
+        return a[::-1].copy()
+
+    def _collect(self, state: FrameState, view: np.ndarray):
+        """Split visible nodes into opaque draws and back-to-front translucent layers."""
+        opaque, translucent = [], []
+        for name, node in state.nodes.items():
+            mat = node.material
+            if not node.visible or mat.opacity <= 0.0 or mat.reveal <= 0.0:
+                continue
+            model = state.world_matrix(name) if node.parent else node.transform.matrix()
+            if isinstance(node, MeshNode):
+                if node.geometry is None or not len(node.geometry.indices):
+                    continue
+                item = ("mesh", node, model, node.geometry, None)
+                if mat.translucent:
+                    c, r = node.geometry.bounding_sphere_cached()
+                    d = -(view @ model @ np.append(c, 1.0))[2]
+                    r *= float(np.abs(model[:3, :3]).max())
+                    # Back faces lie behind what the wall encloses, front faces before it.
+                    translucent.append((d + r, item, "front"))
+                    translucent.append((d - r, item, "back"))
+                else:
+                    opaque.append(item)
+            elif isinstance(node, InstancedNode) and node.count:
+                kind = "impostor" if isinstance(node.shape, str) else "imesh"
+                data = pack_instances(node)
+                geom = None if kind == "impostor" else node.shape
+                is_translucent = mat.translucent or bool((node.instances.opacity < 0.999).any())
+                if is_translucent:
+                    vm = view @ model
+                    depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
+                    data = data[np.argsort(-depth, kind="stable")]
+                    translucent.append((float(np.median(depth)), (kind, node, model, geom, data),
+                                        "none" if kind == "impostor" else "back"))
+                else:
+                    if kind == "impostor" and len(data) > 1:
+                        # Front to back, so that depth_greater lets hidden ones be skipped.
+                        vm = view @ model
+                        depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
+                        data = data[np.argsort(depth, kind="stable")]
+                    opaque.append((kind, node, model, geom, data))
+        translucent.sort(key=lambda e: -e[0])
+        return opaque, translucent
+
+    def _draw(self, item, view: np.ndarray, cull: str):
+        kind, node, model, geom, data = item
+        ctx = self.ctx
+        mat = node.material
+        if data is None:
+            data = _IDENTITY_INSTANCE.copy()
+            data[0, 10:13] = mat.color
+        buf = self._instance_buffer(node.name, data)
+        n = len(data)
+        if kind == "impostor":
+            prog = self.imp_prog
+            self._set_material(prog, mat, model)
+            _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
+            _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
+            _value(prog, "u_shape", 1 if node.shape == "biconcave" else 0)
+            ctx.disable(moderngl.CULL_FACE)
+            self._vao(node.name, kind, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
+                                                          instances=n)
+            return
+        prog = self.mesh_prog
+        self._set_material(prog, mat, model)
+        nv = np.linalg.inv((view @ model)[:3, :3]).T
+        _write(prog, "u_normal_view", nv.T.astype(_F4).tobytes())
+        _value(prog, "u_reveal", float(mat.reveal))
+        _value(prog, "u_alpha_fresnel", 1.0 if mat.translucent else 0.0)
+        if mat.double_sided or cull == "none":
+            ctx.disable(moderngl.CULL_FACE)
+        else:
+            ctx.enable(moderngl.CULL_FACE)
+            ctx.cull_face = cull
+        self._vao(node.name, kind, buf, geom).render(moderngl.TRIANGLES, instances=n)
+
+    def _overlays(self, state: FrameState):
+        """Fade to the background colour, then captions and cards (never faded)."""
+        ctx, s = self.ctx, self.settings
+        fade = float(state.settings.fade)
+        ctx.enable(moderngl.BLEND)
+        ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA,
+                          moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+        _value(self.ov_prog, "u_screen", (float(s.width), float(s.height)))
+        if fade > 0:
+            bg = state.settings.background_bottom
+            _value(self.ov_prog, "u_use_tex", 0)
+            _value(self.ov_prog, "u_fill", (*bg, 1.0))
+            _value(self.ov_prog, "u_alpha", min(fade, 1.0))
+            _value(self.ov_prog, "u_rect", (0.0, 0.0, float(s.width), float(s.height)))
+            self.ov_vao.render(moderngl.TRIANGLE_STRIP)
+        if self.overlay_source is not None:
+            _value(self.ov_prog, "u_use_tex", 1)
+            for key, rgba_fn, rect, alpha in self.overlay_source(state, s.width, s.height):
+                tex = self._textures.get(key)
+                if tex is None:
+                    tex = self.texture(key, rgba_fn())
+                else:
+                    self._textures.move_to_end(key)
+                tex.use(0)
+                _value(self.ov_prog, "u_tex", 0)
+                _value(self.ov_prog, "u_alpha", float(alpha))
+                _value(self.ov_prog, "u_rect", tuple(float(x) for x in rect))
+                self.ov_vao.render(moderngl.TRIANGLE_STRIP)
+        ctx.disable(moderngl.BLEND)
+
+    def close(self):
+        for vao in self._vaos.values():
+            vao.release()
+        self._vaos.clear()
+        for buf, _ in self._inst.values():
+            buf.release()
+        self._inst.clear()
+        for tex in self._textures.values():
+            tex.release()
+        self._textures.clear()
+        self.geometry.release()
+        for obj in (self.bg_vao, self.ov_vao, self.quad, self.unit_quad):
+            obj.release()
+        self.gl.release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

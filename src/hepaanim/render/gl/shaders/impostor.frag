@@ -1,0 +1,58 @@
+#version 330
+#extension GL_ARB_conservative_depth : enable
+layout(depth_greater) out float gl_FragDepth;
+in vec3 v_view_pos;
+flat in vec3 v_center;
+flat in mat3 v_to_unit;
+flat in vec4 v_color;
+
+uniform mat4 u_proj;
+uniform float u_nucleus;
+uniform int u_shape;             // 0 ellipsoid, 1 biconcave disc (red blood cell)         // >0: a darker nucleus seen through a translucent membrane
+
+out vec4 f_color;
+
+#include "common.glsl"
+
+// Evans & Fung (1972) red-cell profile, half-thickness over rho = r / R, in units of the
+// maximum half-thickness (1.25 um for R = 3.91 um).  Shading uses the gradient of
+// |z| - F(rho), so the central dimple catches light as a real biconcave disc does.
+vec3 biconcave_normal(vec3 u) {
+    float rho = clamp(length(u.xy), 1e-4, 0.999);
+    float r2 = rho * rho;
+    float q = sqrt(1.0 - r2);
+    float P = 0.81 + 7.83 * r2 - 4.39 * r2 * r2;
+    float dP = 15.66 * rho - 17.56 * r2 * rho;
+    float dF = 0.5 * (-rho / q * P + q * dP) / 1.25;
+    vec3 n = vec3(-dF * u.xy / rho, sign(u.z));
+    return normalize(mix(normalize(n), u, smoothstep(0.88, 0.99, rho)));
+}
+
+void main() {
+    vec3 dir = normalize(v_view_pos);
+    vec3 o = v_to_unit * (-v_center);
+    vec3 d = v_to_unit * dir;
+    float a = dot(d, d);
+    float b = dot(o, d);
+    float cc = dot(o, o) - 1.0;
+    float disc = b * b - a * cc;
+    if (disc < 0.0) discard;
+    float s = (-b - sqrt(disc)) / a;
+    if (s < 0.0) discard;
+    vec3 hit = dir * s;
+    vec3 n_unit = o + d * s;
+    if (u_shape == 1) n_unit = biconcave_normal(n_unit);
+    vec3 N = normalize(transpose(v_to_unit) * n_unit);
+    vec3 V = -dir;
+    float fresnel;
+    vec3 base = v_color.rgb;
+    if (u_nucleus > 0.0) {
+        // Closest approach of the ray to the centre, in unit space: a soft inner core.
+        float core = 1.0 - smoothstep(0.25, 0.55, length(o + d * (-b / a)));
+        base *= 1.0 - u_nucleus * core;
+    }
+    vec3 c = shade(base, N, V, fresnel);
+    vec4 clip = u_proj * vec4(hit, 1.0);
+    gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;
+    f_color = vec4(tonemap(c), u_color.a * v_color.a);
+}

@@ -1,0 +1,25 @@
+#version 330
+in vec3 v_view_pos;
+in vec3 v_normal;
+in vec4 v_color;
+in float v_param;
+
+uniform float u_reveal;
+uniform float u_alpha_fresnel;   // translucent walls: edges more opaque than faces
+
+out vec4 f_color;
+
+#include "common.glsl"
+
+void main() {
+    if (v_param > u_reveal) discard;
+    vec3 N = normalize(v_normal);
+    vec3 V = normalize(-v_view_pos);
+    if (!gl_FrontFacing) N = -N;
+    float fresnel;
+    vec3 base = v_color.rgb;
+    vec3 c = shade(base, N, V, fresnel);
+    float a = u_color.a * v_color.a;
+    a = mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel);
+    f_color = vec4(tonemap(c), a);
+}

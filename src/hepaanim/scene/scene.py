@@ -1,0 +1,102 @@
+"""The Scene (what exists) and the FrameState (what it looks like at one instant).
+
+A Scene is a registry of uniquely named nodes with the time span in which each is on
+screen, a camera, lights and a few scene-wide settings.  ``FrameState`` is what
+``Timeline.evaluate(t)`` returns and what every backend draws: the same shape of data, with
+animated values applied to shallow copies so the Scene itself is never mutated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .camera import Camera
+from .color import rgb
+from .lights import Light, three_point_rig
+from .nodes import InstancedNode, MeshNode, Node
+
+RESERVED_ROOTS = ("camera", "lights", "scene")
+
+
+@dataclass
+class Settings:
+    """Scene-wide look settings (animatable under the 'scene.' path root)."""
+    background_top: np.ndarray = field(default_factory=lambda: rgb("#17304F"))
+    background_bottom: np.ndarray = field(default_factory=lambda: rgb("#0B1A2E"))
+    exposure: float = 1.0
+    fade: float = 0.0          # 0 = picture, 1 = faded to the background colour (transitions)
+    params: dict = field(default_factory=dict)   # free scene-wide values, e.g. warmth
+
+    def copy(self) -> "Settings":
+        return Settings(self.background_top, self.background_bottom, self.exposure, self.fade,
+                        dict(self.params))
+
+
+class Scene:
+    def __init__(self):
+        self.nodes: dict[str, Node] = {}
+        self.spans: dict[str, tuple[float, float]] = {}
+        self.camera = Camera()
+        self.lights: dict[str, Light] = three_point_rig()
+        self.settings = Settings()
+
+    def add(self, node: Node, span: tuple[float, float] = (0.0, float("inf"))) -> Node:
+        if node.name in RESERVED_ROOTS:
+            raise ValueError(f"node name {node.name!r} is reserved (paths starting with "
+                             f"{', '.join(RESERVED_ROOTS)} address the camera, lights and scene)")
+        if node.name in self.nodes:
+            raise ValueError(f"node name {node.name!r} is already used; names must be unique "
+                             "(pass name=... to the model to tell them apart)")
+        if node.parent is not None and node.parent not in self.nodes:
+            raise ValueError(f"node {node.name!r}: parent {node.parent!r} must be added first")
+        self.nodes[node.name] = node
+        self.spans[node.name] = span
+        return node
+
+    def active(self, t: float) -> dict[str, Node]:
+        return {k: n for k, n in self.nodes.items()
+                if self.spans[k][0] <= t < self.spans[k][1]}
+
+    def counts(self) -> dict[str, int]:
+        meshes = [n for n in self.nodes.values() if isinstance(n, MeshNode)]
+        inst = [n for n in self.nodes.values() if isinstance(n, InstancedNode)]
+        return {"nodes": len(self.nodes), "mesh_nodes": len(meshes),
+                "instanced_nodes": len(inst),
+                "instances": int(sum(n.count for n in inst)),
+                "triangles": int(sum(n.triangle_count for n in meshes))}
+
+
+@dataclass
+class Caption:
+    text: str
+    start: float
+    end: float
+    fade: float = 0.5
+    style: str = "lower_third"     # lower_third | title | label | card
+    position: str = "bottom"
+    image: object = None           # a callable(size)->RGBA array for drawn cards
+
+    def alpha(self, t: float) -> float:
+        if not (self.start <= t < self.end):
+            return 0.0
+        f = max(self.fade, 1e-6)
+        return float(min(1.0, (t - self.start) / f, (self.end - t) / f))
+
+
+@dataclass
+class FrameState:
+    t: float
+    nodes: dict[str, Node]
+    camera: Camera
+    lights: dict[str, Light]
+    settings: Settings
+    captions: list[tuple[Caption, float]] = field(default_factory=list)
+
+    def world_matrix(self, name: str) -> np.ndarray:
+        node = self.nodes[name]
+        m = node.transform.matrix()
+        while node.parent is not None and node.parent in self.nodes:
+            node = self.nodes[node.parent]
+            m = node.transform.matrix() @ m
+        return m
