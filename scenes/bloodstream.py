@@ -31,7 +31,8 @@ def build(film):
 
     wall = act.add(MeshNode("vein_wall", geometry=tube(AXIS, LUMEN + 2.0, sides=72),
                             material=Material("#8E9BE0", opacity=0.16, roughness=0.35,
-                                              rim=0.55, rim_color="#B8C4FF", wrap=0.6)))
+                                              rim=0.55, rim_color="#B8C4FF", wrap=0.6,
+                                              shading="vertex")))
 
     rbc_flow = LaminarFlow(AXIS, 340, core=LUMEN - 4.0, v_max=V_MAX, seed=SEED, tumble=0.9)
     shade = 0.92 + 0.08 * rng.uniform(size=(340, 1))

@@ -68,7 +68,7 @@ class Model:
     def __getitem__(self, suffix: str) -> Node:
         """A node by its full name or by the part after the model's name."""
         for n in self.nodes:
-            if n.name == suffix or n.name == f"{self.name}_{suffix}":
+            if n.name == suffix or n.name.endswith(f"_{suffix}"):
                 return n
         raise KeyError(f"model {self.name!r} has no node {suffix!r} "
                        f"(nodes: {', '.join(n.name for n in self.nodes)})")

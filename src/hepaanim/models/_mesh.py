@@ -56,8 +56,8 @@ def mesh(positions, indices, param=None, normals=None) -> Geometry:
 
 # --- spheres -----------------------------------------------------------------------------
 @functools.lru_cache(maxsize=16)
-def cube_sphere(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unit directions and CCW triangles of a welded cube-sphere: 12·n² triangles.
+def _cube_sphere(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit directions, CCW triangles and integer lattice points of a welded cube-sphere.
 
     A cube's six n×n grids pushed onto the sphere (tangent-warped so cells stay near-square).
     Unlike a UV sphere there are no poles, so any star-shaped surface built on it has
@@ -87,7 +87,8 @@ def cube_sphere(n: int) -> tuple[np.ndarray, np.ndarray]:
             c, d = grid[:-1, 1:].ravel(), grid[1:, 1:].ravel()
             faces.append(np.stack([a, b, d], 1))
             faces.append(np.stack([a, d, c], 1))
-    lattice = np.concatenate(coords).astype(np.float64) / n * 2 - 1
+    lattice_int = np.concatenate(coords)
+    lattice = lattice_int.astype(np.float64) / n * 2 - 1
     warped = np.tan(lattice * np.pi / 4)
     dirs = warped / np.linalg.norm(warped, axis=1, keepdims=True)
     idx = np.concatenate(faces)
@@ -99,7 +100,25 @@ def cube_sphere(n: int) -> tuple[np.ndarray, np.ndarray]:
     dirs.setflags(write=False)
     idx = idx.astype(np.uint32)
     idx.setflags(write=False)
-    return dirs, idx
+    lattice_int.setflags(write=False)
+    return dirs, idx, lattice_int
+
+
+def cube_sphere(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit directions (V×3) and CCW triangles (12·n²) of a welded cube-sphere (cached)."""
+    d, i, _ = _cube_sphere(n)
+    return d, i
+
+
+def _coarse_neighbour(n: int, coarse: int) -> np.ndarray:
+    """Index, in the ``coarse`` cube-sphere, of each ``n`` vertex's nearest lattice point."""
+    m = n // coarse
+    _, _, lat = _cube_sphere(n)
+    _, _, lat_c = _cube_sphere(coarse)
+    near = (np.rint(lat / m) * m).astype(np.int64) // m
+    lookup = -np.ones((coarse + 1,) * 3, dtype=np.int64)
+    lookup[lat_c[:, 0], lat_c[:, 1], lat_c[:, 2]] = np.arange(len(lat_c))
+    return lookup[near[:, 0], near[:, 1], near[:, 2]]
 
 
 @functools.lru_cache(maxsize=32)
@@ -160,7 +179,7 @@ def _ray_roots(field, c, d, t_out, t_in, steps, iterations):
 
 
 def implicit_star_mesh(field, n: int, center, axes, reach: float, steps: int = 40,
-                       iterations: int = 6, coarse: int = 16, window: float = 12.0) -> Geometry:
+                       iterations: int = 6, coarse: int = 16, window: float = 10.0) -> Geometry:
     """Closed mesh of the zero set of ``field`` (negative inside), star-shaped about ``center``.
 
     Rays leave the centre along a cube-sphere's directions (stretched by ``axes``); along
@@ -185,10 +204,13 @@ def implicit_star_mesh(field, n: int, center, axes, reach: float, steps: int = 4
         raise ValueError("implicit_star_mesh: the centre must lie inside the surface and "
                          "the surface within reach")
     u, d, idx = dirs(n)
-    near = np.concatenate([np.argmax(u[k:k + 4096] @ uc.T, axis=1)
-                           for k in range(0, len(u), 4096)])
+    if n % coarse == 0:
+        near = _coarse_neighbour(n, coarse)
+    else:
+        near = np.concatenate([np.argmax(u[k:k + 2048] @ uc.T, axis=1)
+                               for k in range(0, len(u), 2048)])
     r0 = rc[near]
-    sub_steps = max(4, int(np.ceil(2 * window / 3.0)) + 1)
+    sub_steps = max(4, int(np.ceil(2 * window / 4.0)) + 1)
     r, ok = _ray_roots(field, c, d, r0 + window, np.maximum(r0 - window, 0.0), sub_steps,
                        iterations)
     if not ok.all():

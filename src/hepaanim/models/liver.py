@@ -30,69 +30,79 @@ from ._mesh import (capped_tube, catmull_rom_path, implicit_star_mesh, radial_me
 
 # Landmarks (mm, liver frame), used by the vessel trees and the IV route.
 FALCIFORM_X = 12.0                              # sagittal plane of the falciform/umbilical fissure
-PORTA = np.array([-12.0, 10.0, -50.0])          # porta hepatis (hilum): vessels enter here
-IVC_XY = np.array([-14.0, 64.0])                # the IVC runs vertically in its groove, here
+PORTA = np.array([-10.0, 10.0, -40.0])          # porta hepatis (hilum): vessels enter here
+IVC_XY = np.array([-14.0, 66.0])                # the IVC runs vertically in its groove, here
 IVC_RADIUS = 10.0                               # ~20 mm diameter (brief)
-HEPATIC_VEIN_OUTLET_Z = 52.0                    # hepatic veins join the IVC just below the top
-GALLBLADDER_AXIS = (np.array([-50.0, -78.0, -60.0]),   # fundus (past the inferior border)
-                    np.array([-24.0, -4.0, -52.0]))    # neck, toward the porta
+HEPATIC_VEIN_OUTLET_Z = 48.0                    # hepatic veins join the IVC just below the top
+GALLBLADDER_AXIS = (np.array([-42.0, -58.0, -33.0]),   # fundus (at the inferior border)
+                    np.array([-22.0, -6.0, -52.0]))    # neck, toward the porta
 
 GALLBLADDER_COLOR = "#5E7D4A"    # bile green, muted (not in the palette: no other use)
-LIGAMENT_COLOR = "#E6C9B8"
+LIGAMENT_COLOR = "#E8D2C4"
+
+
+def _segment_distance(p, a, b):
+    return sd_capsule(p, a, b, 0.0)
+
+
+def _dent(f, dist, depth, width):
+    """Push the surface inward by ``depth`` along a smooth valley ``width`` wide: a fissure
+    with sloping walls (rays from the centre meet it cleanly, unlike a slot)."""
+    return f + depth * np.exp(-(dist / width) ** 2)
+
+
+def under_plane(x, y):
+    """Height of the visceral (under) surface: low at the back of the right lobe, rising
+    to the front (a sharp anterior inferior border) and to the left (the left lobe)."""
+    return -52.0 + 0.24 * (x + 45.0) - 0.42 * y
 
 
 def field(p: np.ndarray) -> np.ndarray:
     """Approximate signed distance (mm) to the liver surface: negative inside."""
     p = np.asarray(p, dtype=np.float64)
     x, y, z = p[..., 0], p[..., 1], p[..., 2]
-    # Right lobe: the big dome.  Left lobe: thinner toward its tip (taper the z axis).
-    right = sd_ellipsoid(p, (-48.0, 6.0, 4.0), (70.0, 76.0, 68.0))
-    taper = 1.0 - 0.55 * smoothstep(0.0, 95.0, x)
+    # Right lobe: the big dome.  Left lobe: a tongue, thinner toward its tip.
+    right = sd_ellipsoid(p, (-46.0, 8.0, -6.0), (72.0, 76.0, 80.0))
+    taper = 1.0 - 0.6 * smoothstep(0.0, 100.0, x)
     q = p.copy()
-    q[..., 2] = 24.0 + (z - 24.0) / taper
-    left = sd_ellipsoid(q, (32.0, -6.0, 24.0), (66.0, 56.0, 32.0)) * taper
-    middle = sd_ellipsoid(p, (-8.0, 4.0, 12.0), (56.0, 66.0, 50.0))
+    q[..., 2] = 22.0 + (z - 22.0) / taper
+    left = sd_ellipsoid(q, (34.0, -8.0, 22.0), (66.0, 54.0, 30.0)) * taper
+    middle = sd_ellipsoid(p, (-6.0, 4.0, -4.0), (58.0, 64.0, 64.0))
     f = smin(smin(right, middle, 24.0), left, 30.0)
-    # Visceral surface: flatter underneath, sloping up to the left; a sharp-ish anterior
-    # inferior border where it meets the diaphragmatic dome.
-    under = (-56.0 + 0.20 * (x + 40.0) - 0.06 * y) - z
-    f = smax(f, under, 10.0)
-    # Posterior: spine impression and the IVC groove (the IVC half-buried in it).
-    spine = -(np.hypot(x - 8.0, y - 118.0) - 52.0)
-    f = smax(f, spine, 12.0)
-    ivc = -(np.hypot(x - IVC_XY[0], y - IVC_XY[1]) - (IVC_RADIUS + 1.0))
-    f = smax(f, np.where(z < 75, ivc, -1e3), 4.0)
-    # Caudate lobe (behind the porta, left of the IVC) and quadrate lobe (in front of it,
-    # between the gallbladder and the umbilical fissure): bulges on the visceral surface.
-    caudate = sd_ellipsoid(p, (-4.0, 42.0, -36.0), (16.0, 20.0, 24.0))
-    quadrate = sd_ellipsoid(p, (-10.0, -32.0, -40.0), (18.0, 26.0, 14.0))
-    f = smin(f, caudate, 10.0)
-    f = smin(f, quadrate, 10.0)
-    # Porta hepatis: the transverse fissure between them, where vessels enter.
-    porta = sd_capsule(p, (-36.0, 10.0, -58.0), (8.0, 12.0, -56.0), 10.0)
-    f = smax(f, -porta, 6.0)
-    # Falciform plane: a groove all round at x = FALCIFORM_X, shallow on the dome (where the
-    # ligament attaches), deep underneath (fissure for the ligamentum teres) and at the
-    # inferior border (the umbilical notch).
-    depth = 2.5 + 16.0 * smoothstep(-10.0, -45.0, z) + 10.0 * smoothstep(-30.0, -70.0, y) \
-        * smoothstep(10.0, -30.0, z)
-    width = 2.2 + 2.0 * smoothstep(-10.0, -45.0, z)
-    groove = np.maximum(np.abs(x - FALCIFORM_X - 0.05 * (z + 40)) - width, -(f + depth))
-    f = smax(f, -groove, 2.0)
-    # Gallbladder fossa.
+    # Visceral surface cut; its meeting with the dome is the sharp inferior border.
+    f = smax(f, under_plane(x, y) - z, 7.0)
+    # Quadrate (front) and caudate (back) lobes: low bulges on the visceral surface.
+    quadrate = sd_ellipsoid(p, (-9.0, -30.0, under_plane(-9.0, -30.0) + 3.0), (14.0, 20.0, 7.0))
+    caudate = sd_ellipsoid(p, (-1.0, 40.0, under_plane(-1.0, 40.0) + 4.0), (11.0, 16.0, 8.0))
+    f = smin(smin(f, quadrate, 9.0), caudate, 9.0)
+    # Back: the spine impression and the IVC groove.
+    f = _dent(f, np.abs(x - 6.0), 7.0 * smoothstep(40.0, 80.0, y), 28.0)
+    ivc = np.hypot(x - IVC_XY[0], y - IVC_XY[1])
+    f = _dent(f, ivc, 9.0 * smoothstep(85.0, 60.0, z), 11.0)
+    # Left sagittal fissure in the falciform plane: shallow on the dome (where the ligament
+    # attaches), a notch in the inferior border, a deep fissure (ligamentum teres in front,
+    # ligamentum venosum behind) underneath.
+    below = smoothstep(under_plane(FALCIFORM_X, y) + 30.0, under_plane(FALCIFORM_X, y) + 5.0, z)
+    front = smoothstep(-40.0, -75.0, y)
+    depth = 2.0 + 5.0 * below + 5.0 * front * smoothstep(20.0, -20.0, z)
+    f = _dent(f, np.abs(x - FALCIFORM_X), depth, 5.0 + 3.0 * below)
+    # Porta hepatis: the transverse fissure where the vessels and bile duct enter.
+    porta = _segment_distance(p, (-32.0, PORTA[1], PORTA[2] - 10.0),
+                              (6.0, PORTA[1] + 2.0, PORTA[2] - 8.0))
+    f = _dent(f, porta, 8.0, 9.0)
+    # Gallbladder fossa (right sagittal fissure, front part).
     a, b = GALLBLADDER_AXIS
-    fossa = sd_capsule(p, a + (b - a) * 0.08, b, 14.0)
-    f = smax(f, -fossa, 5.0)
+    f = _dent(f, _segment_distance(p, a, b), 9.0, 13.0)
     return f
 
 
-CENTER = np.array([-14.0, 4.0, -2.0])
-AXES = np.array([112.0, 82.0, 62.0])
+CENTER = np.array([-16.0, 4.0, 4.0])
+AXES = np.array([112.0, 80.0, 64.0])
 
 
 @functools.lru_cache(maxsize=4)
-def liver_geometry(n: int = 62) -> Geometry:
-    """The organ surface: 12·n² triangles (n=62: 46,128), closed, smooth normals."""
+def liver_geometry(n: int = 64) -> Geometry:
+    """The organ surface: 12·n² triangles (n=64: 49,152), closed, smooth normals."""
     return implicit_star_mesh(field, n, CENTER, AXES, reach=150.0, steps=32)
 
 
@@ -109,7 +119,7 @@ def gallbladder_geometry(n: int = 14) -> Geometry:
         c = d @ w                               # -1 at the fundus end, +1 at the neck
         ax = length * 0.5
         # Ellipsoid of revolution whose cross-section narrows toward the neck.
-        wide = 15.5 * (1.0 - 0.45 * smoothstep(-0.2, 1.0, c))
+        wide = 14.0 * (1.0 - 0.5 * smoothstep(-0.3, 1.0, c))
         sin2 = np.maximum(1 - c * c, 0.0)
         return 1.0 / np.sqrt((c / ax) ** 2 + sin2 / wide ** 2)
     return radial_mesh(radius, n, center=mid)
@@ -117,21 +127,17 @@ def gallbladder_geometry(n: int = 14) -> Geometry:
 
 @functools.lru_cache(maxsize=2)
 def falciform_geometry() -> Geometry:
-    """The falciform ligament's free edge: a thin band on the groove from the dome to the
-    umbilical notch (the ligamentum teres continues it toward the navel)."""
+    """The falciform ligament's line of attachment: a thin pale band in the groove from the
+    umbilical notch over the front of the dome (where the ligament rises to the diaphragm)."""
     pts = []
-    for z in np.linspace(60.0, -45.0, 8):
-        # Find the anterior surface point at x = FALCIFORM_X, height z.
-        ys = np.linspace(-100.0, 40.0, 281)
-        q = np.stack([np.full_like(ys, FALCIFORM_X + 0.05 * (z + 40)), ys, np.full_like(ys, z)], -1)
+    for z in np.linspace(-12.0, 62.0, 10):
+        ys = np.linspace(-110.0, 40.0, 301)
+        q = np.stack([np.full_like(ys, FALCIFORM_X), ys, np.full_like(ys, z)], -1)
         inside = np.nonzero(field(q) < 0)[0]
         if len(inside):
-            pts.append(q[inside[0]] + np.array([0.0, -1.5, 0.0]))
-    # Over the top toward the back (the ligament rises to the diaphragm).
-    path = catmull_rom_path(np.array(pts[::-1]), 6)
-    ext = np.array([pts[-1] + np.array([0.0, -14.0, -18.0]), pts[-1] + np.array([0.0, -22.0, -40.0])])
-    path = catmull_rom_path(np.concatenate([np.array(pts[::-1]), ext]), 6)
-    return capped_tube(path, 2.2, sides=10)
+            pts.append(q[inside[0]] + np.array([0.0, 0.6, 0.0]))
+    path = catmull_rom_path(np.array(pts), 6)
+    return capped_tube(path, 1.6, sides=10)
 
 
 def liver_material(translucent: bool = False) -> Material:
@@ -145,7 +151,7 @@ def liver_material(translucent: bool = False) -> Material:
 
 
 def liver(name: str = "liver", translucent: bool = False, transform=None,
-          resolution: int = 62) -> Model:
+          resolution: int = 64) -> Model:
     """The whole organ (mm).  Nodes: ``{name}`` (surface), ``{name}_gallbladder``,
     ``{name}_falciform``.  ``translucent`` picks the see-through material (animate
     ``{name}.material.opacity`` for a fade instead).  ``data``: ``field`` (signed distance

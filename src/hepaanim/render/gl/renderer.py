@@ -41,7 +41,8 @@ def _value(prog, name: str, value):
 class RenderSettings:
     width: int = 1280
     height: int = 720
-    samples: int = 4          # MSAA samples (0 = off)
+    samples: int = 0          # MSAA samples (0 = off)
+    fxaa: bool = True         # edge-smoothing pass when MSAA is off
 
     @property
     def aspect(self) -> float:
@@ -102,9 +103,10 @@ class Renderer:
 
     def __init__(self, settings: RenderSettings = RenderSettings()):
         self.settings = settings
-        self.gl = GLContext(settings.width, settings.height, settings.samples)
+        self.gl = GLContext(settings.width, settings.height, settings.samples, settings.fxaa)
         ctx = self.ctx = self.gl.ctx
         self.mesh_prog = self.gl.program("mesh.vert", "mesh.frag")
+        self.vlit_prog = self.gl.program("mesh_vertexlit.vert", "mesh_vertexlit.frag")
         self.imp_prog = self.gl.program("impostor.vert", "impostor.frag")
         self.bg_prog = self.gl.program("background.vert", "background.frag")
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
@@ -147,10 +149,10 @@ class Renderer:
             else:
                 vb, ib = self.geometry.get(geom)
                 vao = self.ctx.vertex_array(
-                    self.mesh_prog, [(vb, "3f 3f 1f", "in_pos", "in_normal", "in_param"), inst],
+                    self.vlit_prog if kind == "vmesh" else self.mesh_prog, [(vb, "3f 3f 1f", "in_pos", "in_normal", "in_param"), inst],
                     index_buffer=ib, index_element_size=4)
             # Drop VAOs of this node built for other geometries (a morphing model).
-            for k in [k for k in self._vaos if k[0] == name and k[1] == kind]:
+            for k in [k for k in self._vaos if k[0] == name and k[1] == kind and k != key]:
                 self._vaos.pop(k).release()
             self._vaos[key] = vao
         elif geom is not None:
@@ -184,7 +186,7 @@ class Renderer:
         while len(dirs) < 3:
             dirs.append(np.array([0, 0, 1.0]))
             cols.append(np.zeros(3))
-        for prog in (self.mesh_prog, self.imp_prog):
+        for prog in (self.mesh_prog, self.vlit_prog, self.imp_prog):
             _write(prog, "u_view", view.T.astype(_F4).tobytes())
             _write(prog, "u_proj", proj.T.astype(_F4).tobytes())
             _write(prog, "u_light_dir", np.array(dirs, _F4).tobytes())
@@ -205,6 +207,12 @@ class Renderer:
 
     # --- drawing ------------------------------------------------------------------------
     def render(self, state: FrameState) -> bytes:
+        """Draw one frame; the context is made current for the call (several renderers may
+        live in one process, e.g. tests beside a preview)."""
+        with self.ctx:
+            return self._render(state)
+
+    def _render(self, state: FrameState) -> bytes:
         ctx, s = self.ctx, self.settings
         self.gl.fbo.use()
         ctx.viewport = (0, 0, s.width, s.height)
@@ -240,8 +248,7 @@ class Renderer:
         ctx.disable(moderngl.CULL_FACE)
         ctx.disable(moderngl.DEPTH_TEST)
 
-        self.gl.resolve_msaa()
-        self.gl.resolve.use()
+        self.gl.finish_scene()
         self._overlays(state)
         return self.gl.read_rgba()
 
@@ -312,7 +319,9 @@ class Renderer:
             self._vao(node.name, kind, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
                                                           instances=n)
             return
-        prog = self.mesh_prog
+        if mat.shading == "vertex":
+            kind = "vmesh"
+        prog = self.vlit_prog if kind == "vmesh" else self.mesh_prog
         self._set_material(prog, mat, model)
         nv = np.linalg.inv((view @ model)[:3, :3]).T
         _write(prog, "u_normal_view", nv.T.astype(_F4).tobytes())
@@ -356,6 +365,11 @@ class Renderer:
         ctx.disable(moderngl.BLEND)
 
     def close(self):
+        with self.ctx:
+            self._release()
+        self.gl.release()
+
+    def _release(self):
         for vao in self._vaos.values():
             vao.release()
         self._vaos.clear()
@@ -368,7 +382,6 @@ class Renderer:
         self.geometry.release()
         for obj in (self.bg_vao, self.ov_vao, self.quad, self.unit_quad):
             obj.release()
-        self.gl.release()
 
     def __enter__(self):
         return self

@@ -1,0 +1,42 @@
+#version 330
+// Lit per vertex: for large, smooth, translucent surfaces (vessel walls, body silhouette)
+// that cover much of the frame.  On llvmpipe the cost of a frame is mostly per fragment;
+// moving the light rig here makes such a layer nearly as cheap as a flat fill.
+in vec3 in_pos;
+in vec3 in_normal;
+in float in_param;
+in vec3 i_pos;
+in vec4 i_quat;
+in vec3 i_scale;
+in vec4 i_color;
+
+uniform mat4 u_model;
+uniform mat4 u_view;
+uniform mat4 u_proj;
+uniform mat3 u_normal_view;
+uniform float u_alpha_fresnel;
+
+out vec4 v_front;        // tonemapped colour + alpha, lit as seen from outside
+out vec4 v_back;         // the same surface lit from inside (back faces)
+out float v_param;
+
+#include "common.glsl"
+
+vec4 lit(vec3 N, vec3 V, vec3 base, float a) {
+    float fresnel;
+    vec3 c = shade(base, N, V, fresnel);
+    return vec4(tonemap(c), mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel));
+}
+
+void main() {
+    vec3 local = i_pos + quat_rotate(i_quat, in_pos * i_scale);
+    vec4 view = u_view * u_model * vec4(local, 1.0);
+    vec3 N = normalize(u_normal_view * quat_rotate(i_quat, in_normal / i_scale));
+    vec3 V = normalize(-view.xyz);
+    vec3 base = srgb_to_linear(i_color.rgb);
+    float a = u_color.a * i_color.a;
+    v_front = lit(N, V, base, a);
+    v_back = lit(-N, V, base, a);
+    v_param = in_param;
+    gl_Position = u_proj * view;
+}
