@@ -16,7 +16,7 @@ W, H = GOLDEN_SIZE
 
 @pytest.fixture(scope="module")
 def renderer():
-    r = make_renderer(W, H, 0)
+    r = make_renderer(W, H)
     yield r
     r.close()
 
@@ -33,7 +33,7 @@ def test_bloodstream_goldens(renderer, bloodstream, golden, t):
 
 def test_frames_are_deterministic_across_renderers(renderer, bloodstream):
     a = renderer.render_array(bloodstream.evaluate(3.3))
-    with make_renderer(W, H, 0) as other:
+    with make_renderer(W, H) as other:
         b = other.render_array(bloodstream.evaluate(3.3))
     assert np.array_equal(a, b)
     renderer.render_array(bloodstream.evaluate(6.0))           # render something else between
@@ -108,7 +108,7 @@ def test_translucent_instances_blend_back_to_front(renderer):
 
 
 def test_resources_are_released():
-    r = make_renderer(64, 36, 0)
+    r = make_renderer(64, 36)
     f = Film("x")
     a = f.act("a", 1)
     a.add(MeshNode("m", geometry=uv_sphere(1, 8, 16)))

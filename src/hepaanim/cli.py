@@ -62,7 +62,7 @@ def _seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .render.frames import QUALITY
+    from .render.frames import AA_MODES, QUALITY
     p = _Parser(prog="hepaanim", description="Render the HepaStem explainer from scene scripts.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -71,8 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="low 854x480@15, medium 1280x720@30, high 1920x1080@30, "
                              "4k 3840x2160@30 (default high)")
         sp.add_argument("--resolution", type=_resolution, metavar="WxH")
-        sp.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=None,
-                        help="multisample anti-aliasing samples (default from the preset)")
+        sp.add_argument("--aa", choices=AA_MODES, default=None,
+                        help="anti-aliasing (default fxaa; msaaN is costly on llvmpipe)")
 
     r = sub.add_parser("render", help="render a scene to a video or PNG sequence")
     r.add_argument("scene")
@@ -101,14 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _size_fps(args):
     from .render.frames import QUALITY
-    w, h, fps, samples = QUALITY[args.quality]
+    w, h, fps, aa = QUALITY[args.quality]
     if getattr(args, "resolution", None):
         w, h = args.resolution
     if getattr(args, "fps", None):
         fps = args.fps
-    if getattr(args, "msaa", None) is not None:
-        samples = args.msaa
-    return w, h, fps, samples
+    if getattr(args, "aa", None) is not None:
+        aa = args.aa
+    return w, h, fps, aa
 
 
 def _load(path):
@@ -141,7 +141,7 @@ def cmd_info(args) -> int:
 def cmd_render(args) -> int:
     from .render.frames import frame_range, render_frames
     film = _load(args.scene)
-    w, h, fps, samples = _size_fps(args)
+    w, h, fps, aa = _size_fps(args)
     start, end = args.start, args.end
     if args.act:
         names = [a.name for a in film.acts]
@@ -163,7 +163,7 @@ def cmd_render(args) -> int:
     if args.format != "png" and out.suffix.lower() != f".{args.format}":
         raise UsageError(f"output {out} does not end in .{args.format}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    res = render_frames(film, args.format, out, w, h, fps, samples, frames, args.quiet)
+    res = render_frames(film, args.format, out, w, h, fps, aa, frames, args.quiet)
     if not args.quiet:
         print(f"wrote {res['path']}: {res['frames']} frames, {w}x{h} @ {fps:g} fps "
               f"({res['fps']:.1f} fps)")
@@ -180,8 +180,8 @@ def cmd_still(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".png":
         raise UsageError(f"output {out} must end in .png")
-    w, h, _, samples = _size_fps(args)
-    img = render_still(film, args.t, w, h, samples)
+    w, h, _, aa = _size_fps(args)
+    img = render_still(film, args.t, w, h, aa)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(out)
     try:

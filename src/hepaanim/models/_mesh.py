@@ -226,9 +226,10 @@ def implicit_star_mesh(field, n: int, center, axes, reach: float, steps: int = 4
 def sd_ellipsoid(p: np.ndarray, center, axes) -> np.ndarray:
     """Approximate signed distance to an axis-aligned ellipsoid (Quilez's bound)."""
     q = (p - np.asarray(center, dtype=np.float64)) / np.asarray(axes, dtype=np.float64)
+    a = np.asarray(axes, dtype=np.float64)
     k0 = np.linalg.norm(q, axis=-1)
-    k1 = np.linalg.norm(q / np.asarray(axes, dtype=np.float64), axis=-1)
-    return k0 * (k0 - 1.0) / np.maximum(k1, 1e-12)
+    k1 = np.linalg.norm(q / a, axis=-1)
+    return np.where(k1 < 1e-9, -a.min(), k0 * (k0 - 1.0) / np.maximum(k1, 1e-9))
 
 
 def sd_capsule(p: np.ndarray, a, b, r) -> np.ndarray:

@@ -55,20 +55,23 @@ def _torso_field(p):
     chest = sd_ellipsoid(p, (0.0, 0.0, 120.0), (158.0, 108.0, 160.0))
     belly = sd_ellipsoid(p, (0.0, -4.0, -140.0), (148.0, 104.0, 190.0))
     pelvis = sd_ellipsoid(p, (0.0, 6.0, -360.0), (162.0, 100.0, 105.0))
-    shoulders = sd_capsule(p, (-172.0, 6.0, 222.0), (172.0, 6.0, 222.0), 56.0)
+    shoulders = sd_capsule(p, (-150.0, 6.0, 214.0), (150.0, 6.0, 214.0), 62.0)
     neck = sd_capsule(p, (0.0, 10.0, 240.0), (0.0, 14.0, 360.0), 50.0)
     head = sd_ellipsoid(p, (0.0, 0.0, 455.0), (78.0, 96.0, 112.0))
     f = smin(smin(chest, belly, 60.0), pelvis, 60.0)
-    f = smin(f, shoulders, 45.0)
+    f = smin(f, shoulders, 70.0)
     f = smin(f, neck, 30.0)
     f = smin(f, head, 28.0)
     return smax(f, -420.0 - p[..., 2], 20.0)       # cut flat below the hips
 
 
 ARM = {  # left arm control points (x > 0); the right arm mirrors it
-    "path": np.array([[168.0, 6.0, 222.0], [200.0, 4.0, 120.0], [224.0, 0.0, -42.0],
-                      [236.0, -12.0, -170.0], [244.0, -24.0, -282.0]]),
-    "radius": np.array([52.0, 44.0, 37.0, 37.0, 27.0]),
+    "path": np.array([[110.0, 6.0, 214.0], [160.0, 6.0, 214.0], [200.0, 4.0, 120.0],
+                      [224.0, 0.0, -42.0], [236.0, -12.0, -170.0], [244.0, -24.0, -282.0],
+                      [246.0, -30.0, -320.0]]),
+    # Tiny radii at both ends: the caps hide inside the torso and the hand (no flat discs
+    # showing through the translucent skin).
+    "radius": np.array([8.0, 56.0, 45.0, 37.0, 36.0, 26.0, 6.0]),
 }
 IV_SITE = np.array([214.0, -34.0, -44.0])         # left antecubital fossa, on the skin
 
@@ -83,13 +86,15 @@ def body_geometry() -> Geometry:
         ctrl = ARM["path"] * np.array([sign, 1.0, 1.0])
         path = catmull_rom_path(ctrl, 10)
         s = np.linspace(0, 1, len(path))
-        rad = np.interp(s, np.linspace(0, 1, len(ARM["radius"])), ARM["radius"])
+        ks = np.linspace(0, 1, len(ARM["radius"]))
+        ks[1], ks[-2] = 0.08, 0.92
+        rad = np.interp(s, ks, ARM["radius"])
         parts.append(capped_tube(path, rad, sides=28))
-        hand_c = ctrl[-1] + np.array([4.0 * sign, -8.0, -78.0])
-        parts.append(radial_mesh(lambda d: 1.0 / np.sqrt((d[:, 0] / 20.0) ** 2
-                                                         + (d[:, 1] / 42.0) ** 2
-                                                         + (d[:, 2] / 82.0) ** 2),
-                                 10, center=hand_c, axes=(20.0, 42.0, 82.0)))
+        hand_c = ctrl[-2] + np.array([2.0 * sign, -8.0, -66.0])
+        parts.append(radial_mesh(lambda d: 1.0 / np.sqrt((d[:, 0] / 22.0) ** 2
+                                                         + (d[:, 1] / 40.0) ** 2
+                                                         + (d[:, 2] / 74.0) ** 2),
+                                 10, center=hand_c, axes=(22.0, 40.0, 74.0)))
     return merge(parts)
 
 
@@ -102,10 +107,10 @@ def _heart_field(p):
     along = q @ axis
     radial = np.linalg.norm(q - along[..., None] * axis, axis=-1)
     # Ventricles: a rounded cone, widest near the base and tapering to the apex.
-    width = 46.0 * (1.0 - 0.55 * smoothstep(-20.0, 70.0, along))
-    ventricles = np.maximum(radial - width, np.abs(along - 10.0) - 62.0)
-    ventricles = smin(ventricles, sd_ellipsoid(q, axis * 40.0, (30.0, 30.0, 30.0)), 25.0)
-    atria = sd_ellipsoid(q, (-22.0, 20.0, 38.0), (44.0, 30.0, 28.0))
+    width = 42.0 * (1.0 - 0.55 * smoothstep(-20.0, 64.0, along))
+    ventricles = np.maximum(radial - width, np.abs(along - 8.0) - 56.0)
+    ventricles = smin(ventricles, sd_ellipsoid(q, axis * 36.0, (27.0, 27.0, 27.0)), 22.0)
+    atria = sd_ellipsoid(q, (-20.0, 18.0, 34.0), (40.0, 28.0, 26.0))
     return smin(ventricles, atria, 22.0)
 
 
@@ -262,8 +267,8 @@ def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform
     nodes = [
         node(name, body_geometry(), Material(color=rgb(SKIN), opacity=0.13, roughness=0.6,
                                               rim=1.1, rim_color=rgb("#DCEBFF"), wrap=0.5)),
-        node(sub(name, "heart"), heart_geometry(), Material(color=rgb(HEART), roughness=0.35,
-                                                            rim=0.3)),
+        node(sub(name, "heart"), heart_geometry(),
+             Material(color=rgb(HEART), opacity=0.55, roughness=0.35, rim=0.6)),
         node(sub(name, "lung_right"), lung_geometry("right"),
              Material(color=rgb(LUNG), opacity=0.3, roughness=0.7, rim=0.7)),
         node(sub(name, "lung_left"), lung_geometry("left"),

@@ -21,7 +21,6 @@ from ...scene.scene import FrameState
 from .context import GLContext
 
 _F4 = np.float32
-_INSTANCE_FMT = "3f 4f 3f 4f /i"
 _INSTANCE_ATTRS = ("i_pos", "i_quat", "i_scale", "i_color")
 _IDENTITY_INSTANCE = np.array([[0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]], _F4)
 
@@ -47,6 +46,19 @@ class RenderSettings:
     @property
     def aspect(self) -> float:
         return self.width / self.height
+
+
+def _instance_layout(prog, buf):
+    """The per-instance buffer layout, skipping attributes this program does not read
+    (the compiler removes unused inputs, and a VAO may not name them)."""
+    fmt, names = [], []
+    for attr, size in zip(_INSTANCE_ATTRS, (3, 4, 3, 4)):
+        if attr in prog:
+            fmt.append(f"{size}f")
+            names.append(attr)
+        else:
+            fmt.append(f"{size * 4}x")
+    return (buf, " ".join(fmt) + " /i", *names)
 
 
 def pack_instances(node: InstancedNode) -> np.ndarray:
@@ -107,7 +119,13 @@ class Renderer:
         ctx = self.ctx = self.gl.ctx
         self.mesh_prog = self.gl.program("mesh.vert", "mesh.frag")
         self.vlit_prog = self.gl.program("mesh_vertexlit.vert", "mesh_vertexlit.frag")
+        self.plain_prog = self.gl.program("mesh_plain.vert", "mesh_plain.frag")
         self.imp_prog = self.gl.program("impostor.vert", "impostor.frag")
+        self.sphere_prog = self.gl.program("sphere.vert", "sphere.frag")
+        # kind of draw -> program
+        self.programs = {"plain": self.plain_prog, "vmesh": self.vlit_prog,
+                         "imesh": self.mesh_prog, "impostor": self.imp_prog,
+                         "sphere": self.sphere_prog}
         self.bg_prog = self.gl.program("background.vert", "background.frag")
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
@@ -143,13 +161,14 @@ class Renderer:
         key = (name, kind, geom.key if geom is not None else None)
         vao = self._vaos.get(key)
         if vao is None:
-            inst = (inst_buf, _INSTANCE_FMT, *_INSTANCE_ATTRS)
-            if kind == "impostor":
-                vao = self.ctx.vertex_array(self.imp_prog, [(self.quad, "2f", "in_corner"), inst])
+            prog = self.programs[kind]
+            inst = [_instance_layout(prog, inst_buf)] if inst_buf is not None else []
+            if kind in ("impostor", "sphere"):
+                vao = self.ctx.vertex_array(prog, [(self.quad, "2f", "in_corner"), *inst])
             else:
                 vb, ib = self.geometry.get(geom)
                 vao = self.ctx.vertex_array(
-                    self.vlit_prog if kind == "vmesh" else self.mesh_prog, [(vb, "3f 3f 1f", "in_pos", "in_normal", "in_param"), inst],
+                    prog, [(vb, "3f 3f 1f", "in_pos", "in_normal", "in_param"), *inst],
                     index_buffer=ib, index_element_size=4)
             # Drop VAOs of this node built for other geometries (a morphing model).
             for k in [k for k in self._vaos if k[0] == name and k[1] == kind and k != key]:
@@ -186,7 +205,7 @@ class Renderer:
         while len(dirs) < 3:
             dirs.append(np.array([0, 0, 1.0]))
             cols.append(np.zeros(3))
-        for prog in (self.mesh_prog, self.vlit_prog, self.imp_prog):
+        for prog in self.programs.values():
             _write(prog, "u_view", view.T.astype(_F4).tobytes())
             _write(prog, "u_proj", proj.T.astype(_F4).tobytes())
             _write(prog, "u_light_dir", np.array(dirs, _F4).tobytes())
@@ -197,7 +216,9 @@ class Renderer:
     @staticmethod
     def _set_material(prog, mat, model: np.ndarray):
         _write(prog, "u_model", model.T.astype(_F4).tobytes())
-        _value(prog, "u_color", (*srgb_to_linear(mat.color), float(mat.opacity)))
+        lin = srgb_to_linear(mat.color)
+        _value(prog, "u_color", (*lin, float(mat.opacity)))
+        _value(prog, "u_base", tuple(lin))
         _value(prog, "u_emissive", float(mat.emissive))
         _value(prog, "u_roughness", float(np.clip(mat.roughness, 0, 1)))
         _value(prog, "u_rim", float(mat.rim))
@@ -269,7 +290,8 @@ class Renderer:
             if isinstance(node, MeshNode):
                 if node.geometry is None or not len(node.geometry.indices):
                     continue
-                item = ("mesh", node, model, node.geometry, None)
+                kind = "vmesh" if mat.shading == "vertex" else "plain"
+                item = (kind, node, model, node.geometry, None)
                 if mat.translucent:
                     c, r = node.geometry.bounding_sphere_cached()
                     d = -(view @ model @ np.append(c, 1.0))[2]
@@ -280,18 +302,23 @@ class Renderer:
                 else:
                     opaque.append(item)
             elif isinstance(node, InstancedNode) and node.count:
-                kind = "impostor" if isinstance(node.shape, str) else "imesh"
                 data = pack_instances(node)
-                geom = None if kind == "impostor" else node.shape
+                if not isinstance(node.shape, str):
+                    kind = "imesh"
+                elif node.shape == "sphere" and np.all(data[:, 7:10] == data[:, 7:8]):
+                    kind = "sphere"
+                else:
+                    kind = "impostor"
+                geom = None if kind in ("impostor", "sphere") else node.shape
                 is_translucent = mat.translucent or bool((node.instances.opacity < 0.999).any())
                 if is_translucent:
                     vm = view @ model
                     depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
                     data = data[np.argsort(-depth, kind="stable")]
                     translucent.append((float(np.median(depth)), (kind, node, model, geom, data),
-                                        "none" if kind == "impostor" else "back"))
+                                        "none" if kind in ("impostor", "sphere") else "back"))
                 else:
-                    if kind == "impostor" and len(data) > 1:
+                    if kind in ("impostor", "sphere") and len(data) > 1:
                         # Front to back, so that depth_greater lets hidden ones be skipped.
                         vm = view @ model
                         depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
@@ -304,14 +331,16 @@ class Renderer:
         kind, node, model, geom, data = item
         ctx = self.ctx
         mat = node.material
-        if data is None:
+        prog = self.programs[kind]
+        self._set_material(prog, mat, model)
+        buf, n = None, 1
+        if kind == "vmesh":
             data = _IDENTITY_INSTANCE.copy()
             data[0, 10:13] = mat.color
-        buf = self._instance_buffer(node.name, data)
-        n = len(data)
-        if kind == "impostor":
-            prog = self.imp_prog
-            self._set_material(prog, mat, model)
+        if data is not None:
+            buf = self._instance_buffer(node.name, data)
+            n = len(data)
+        if kind in ("impostor", "sphere"):
             _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
             _value(prog, "u_shape", 1 if node.shape == "biconcave" else 0)
@@ -319,10 +348,6 @@ class Renderer:
             self._vao(node.name, kind, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
                                                           instances=n)
             return
-        if mat.shading == "vertex":
-            kind = "vmesh"
-        prog = self.vlit_prog if kind == "vmesh" else self.mesh_prog
-        self._set_material(prog, mat, model)
         nv = np.linalg.inv((view @ model)[:3, :3]).T
         _write(prog, "u_normal_view", nv.T.astype(_F4).tobytes())
         _value(prog, "u_reveal", float(mat.reveal))

@@ -10,6 +10,7 @@ uniform float u_exposure;
 
 // Material
 uniform vec4 u_color;            // linear rgb, opacity
+uniform vec3 u_base;             // = u_color.rgb (named for the plain-mesh path)
 uniform float u_emissive;
 uniform float u_roughness;
 uniform float u_rim;

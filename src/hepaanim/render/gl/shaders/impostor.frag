@@ -1,6 +1,4 @@
 #version 330
-#extension GL_ARB_conservative_depth : enable
-layout(depth_greater) out float gl_FragDepth;
 in vec3 v_view_pos;
 flat in vec3 v_center;
 flat in mat3 v_to_unit;

@@ -1,0 +1,23 @@
+#version 330
+in vec3 v_view_pos;
+in vec3 v_normal;
+in float v_param;
+
+uniform float u_reveal;
+uniform float u_alpha_fresnel;
+
+out vec4 f_color;
+
+#include "common.glsl"
+
+void main() {
+    if (v_param > u_reveal) discard;
+    vec3 N = normalize(v_normal);
+    vec3 V = normalize(-v_view_pos);
+    if (!gl_FrontFacing) N = -N;
+    float fresnel;
+    vec3 c = shade(u_base, N, V, fresnel);
+    float a = u_color.a;
+    a = mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel);
+    f_color = vec4(tonemap(c), a);
+}

@@ -1,0 +1,34 @@
+#version 330
+in vec3 v_view_pos;
+flat in vec4 v_sphere;
+flat in vec4 v_color;
+
+uniform mat4 u_proj;
+uniform float u_nucleus;
+
+out vec4 f_color;
+
+#include "common.glsl"
+
+void main() {
+    vec3 dir = normalize(v_view_pos);
+    vec3 c = v_sphere.xyz;
+    float R = v_sphere.w;
+    float b = dot(dir, c);
+    float disc = b * b - dot(c, c) + R * R;
+    if (disc < 0.0) discard;
+    float s = b - sqrt(disc);
+    if (s < 0.0) discard;
+    vec3 hit = dir * s;
+    vec3 N = (hit - c) / R;
+    vec3 base = v_color.rgb;
+    if (u_nucleus > 0.0) {
+        float core = 1.0 - smoothstep(0.25, 0.55, sqrt(max(dot(c, c) - b * b, 0.0)) / R);
+        base *= 1.0 - u_nucleus * core;
+    }
+    float fresnel;
+    vec3 col = shade(base, N, -dir, fresnel);
+    vec4 clip = u_proj * vec4(hit, 1.0);
+    gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;
+    f_color = vec4(tonemap(col), u_color.a * v_color.a);
+}
