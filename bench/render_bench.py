@@ -1,6 +1,6 @@
 """End-to-end render benchmark: the standard scene to MP4, as `hepaanim render` does it.
 
-    python bench/render_bench.py [--resolution WxH] [--seconds S] [--aa fxaa|msaa4|none]
+    python bench/render_bench.py [--resolution WxH] [--seconds S] [--aa none|edge|fxaa]
 
 Prints render-only fps (no encoder), end-to-end fps (render + encode to H.264), CPU ms per
 frame (this process and ffmpeg together), peak RSS, and last `fps=<end-to-end>`.
@@ -32,7 +32,8 @@ def main():
     ap.add_argument("--resolution", default="1280x720")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--fps", type=float, default=30.0)
-    ap.add_argument("--aa", default="fxaa", help="fxaa (the presets' default), msaa4, none")
+    ap.add_argument("--aa", default="none",
+                    help="none (as DESIGN.md measured), fxaa (the presets' default), edge")
     ap.add_argument("--skip-render-only", action="store_true")
     a = ap.parse_args()
     w, h = (int(x) for x in a.resolution.lower().split("x"))

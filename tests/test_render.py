@@ -116,3 +116,23 @@ def test_resources_are_released():
     assert r.geometry.entries
     r.close()
     assert not r.geometry.entries and not r._vaos and not r._inst
+
+
+@pytest.mark.parametrize("aa", ["fxaa", "edge"])
+def test_anti_aliasing_softens_silhouettes(aa):
+    """A saturated white disc on black: without AA its edge pixels are all-or-nothing;
+    with AA the silhouette gets intermediate values (and the interior stays exact)."""
+    def build(a):
+        a.add(InstancedNode("disc", instances=Instances([[0, 0, 0]], scale=3.0),
+                            material=Material("#ffffff", emissive=80.0)))
+        a.set("scene.background_top", (0, 0, 0))
+        a.set("scene.background_bottom", (0, 0, 0))
+    state = _shot(build)
+    counts = {}
+    for mode in ("none", aa):
+        with make_renderer(W, H, mode) as r:
+            lum = r.render_array(state)[..., :3].astype(int).mean(axis=2)
+        counts[mode] = int(((lum > 25) & (lum < 230)).sum())
+        assert lum[H // 2, W // 2] > 250
+    assert counts["none"] < 5
+    assert counts[aa] > 60

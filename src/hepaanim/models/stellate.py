@@ -52,7 +52,7 @@ def _process_paths(state: float, seed: int, wrap_radius):
             bend = np.array([-d[1], d[0], 0.0]) * drift * 6.0
             path = d[None] * (t * length)[:, None] + bend[None] * (t ** 2)[:, None]
         thick = 0.55 + 0.9 * smoothstep(0.2, 1.0, state)
-        rad = thick * (1.0 - 0.65 * t) + 1.6 * (1 - smoothstep(0.0, 0.2, t))
+        rad = thick * (1.0 - 0.65 * t) + 1.6 * (1 - 0.7 * state) * (1 - smoothstep(0.0, 0.2, t))
         out.append((path, rad))
     return out
 
@@ -81,8 +81,8 @@ def _droplets(state: float, seed: int, wrap_radius) -> Instances:
     c = _body_center(wrap_radius, 0.0)
     n = 10
     base = rng.normal(size=(n, 3))
-    base = base / np.linalg.norm(base, axis=1, keepdims=True) * np.array([4.2, 3.7, 2.9])
-    r = rng.uniform(0.5, 1.0, n)
+    base = base / np.linalg.norm(base, axis=1, keepdims=True) * np.array([4.6, 4.1, 3.3])
+    r = rng.uniform(0.6, 1.0, n)
     out = smoothstep(0.0, 0.75, state)
     away = base / np.maximum(np.linalg.norm(base, axis=1, keepdims=True), 1e-9)
     pos = c + base + away * 7.0 * out + np.array([0, 0, 2.0]) * out
@@ -112,13 +112,13 @@ def stellate_cell(name: str = "stellate", state: float = 0.0, seed: int = 0,
     activated myofibroblast."""
     s = clamp01(state, f"{name} state")
     tr = transform_of(transform, position)
-    cell = MeshNode(name, material=Material(color=_color(s), opacity=0.8, roughness=0.55,
+    cell = MeshNode(name, material=Material(color=_color(s), opacity=0.65, roughness=0.55,
                                             rim=0.5, wrap=0.5),
                     transform=tr, params={"state": s}, derive=partial(_derive_cell, seed,
                                                                       wrap_radius))
     drops = InstancedNode(sub(name, "droplets"), shape="sphere",
                           material=Material(color=rgb("lipid_gold"), roughness=0.2, rim=0.3,
-                                            emissive=0.08),
+                                            emissive=0.25),
                           parent=name, params={"state": s},
                           derive=partial(_derive_droplets, seed, wrap_radius))
     nodes = [cell.derive(cell), drops.derive(drops)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..compose import overlay_items
 from ..output.encoders import open_sink
-from .gl.renderer import Renderer, RenderSettings
+from .gl.renderer import AA_MODES, Renderer, RenderSettings, aa_settings  # noqa: F401
 
 QUALITY = {  # name: (width, height, fps, anti-aliasing)
     "low": (854, 480, 15, "fxaa"),
@@ -20,20 +20,6 @@ QUALITY = {  # name: (width, height, fps, anti-aliasing)
     "high": (1920, 1080, 30, "fxaa"),
     "4k": (3840, 2160, 30, "fxaa"),
 }
-# Anti-aliasing modes: FXAA is one screen pass; MSAA multiplies the cost of every fragment
-# on llvmpipe (fine on a GPU); "none" is the fastest draft.
-AA_MODES = ("fxaa", "msaa2", "msaa4", "msaa8", "none")
-
-
-def aa_settings(mode: str) -> tuple[int, bool]:
-    """(MSAA samples, FXAA on) for an anti-aliasing mode name."""
-    if mode not in AA_MODES:
-        raise ValueError(f"unknown anti-aliasing {mode!r}; use one of {', '.join(AA_MODES)}")
-    if mode.startswith("msaa"):
-        return int(mode[4:]), False
-    return 0, mode == "fxaa"
-
-
 @dataclass
 class FrameRange:
     first: int
@@ -52,8 +38,7 @@ def frame_range(film, fps: float, start: float | None = None, end: float | None 
 
 
 def make_renderer(width: int, height: int, aa: str = "fxaa") -> Renderer:
-    samples, fxaa = aa_settings(aa)
-    r = Renderer(RenderSettings(width, height, samples, fxaa))
+    r = Renderer(RenderSettings(width, height, aa))
     r.overlay_source = overlay_items
     return r
 

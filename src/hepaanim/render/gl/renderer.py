@@ -22,6 +22,11 @@ from .context import GLContext
 
 _F4 = np.float32
 _INSTANCE_ATTRS = ("i_pos", "i_quat", "i_scale", "i_color")
+_IMPOSTORS = ("impostor", "sphere", "dot")
+# Spheres smaller than this on screen skip writing exact depth: the quad's depth (the
+# sphere's front) is within a pixel of the truth, and without gl_FragDepth the rasteriser
+# can reject hidden fragments before shading them.
+DOT_MAX_PIXELS = 4.0
 _IDENTITY_INSTANCE = np.array([[0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]], _F4)
 
 
@@ -36,12 +41,26 @@ def _value(prog, name: str, value):
         prog[name].value = value
 
 
+# Anti-aliasing modes.  On llvmpipe MSAA multiplies the cost of every fragment, so the
+# CPU-friendly modes are screen passes: "fxaa" (Lottes' FXAA, best edges) and "edge" (a
+# three-tap edge blend, about half FXAA's cost); "none" is the fastest draft.
+AA_MODES = ("fxaa", "edge", "msaa2", "msaa4", "msaa8", "none")
+
+
+def aa_settings(mode: str) -> tuple[int, str | None]:
+    """(MSAA samples, post-pass shader) for an anti-aliasing mode name."""
+    if mode not in AA_MODES:
+        raise ValueError(f"unknown anti-aliasing {mode!r}; use one of {', '.join(AA_MODES)}")
+    if mode.startswith("msaa"):
+        return int(mode[4:]), None
+    return 0, {"fxaa": "fxaa.frag", "edge": "edgeaa.frag"}.get(mode)
+
+
 @dataclass(frozen=True)
 class RenderSettings:
     width: int = 1280
     height: int = 720
-    samples: int = 0          # MSAA samples (0 = off)
-    fxaa: bool = True         # edge-smoothing pass when MSAA is off
+    aa: str = "fxaa"          # see AA_MODES
 
     @property
     def aspect(self) -> float:
@@ -115,17 +134,19 @@ class Renderer:
 
     def __init__(self, settings: RenderSettings = RenderSettings()):
         self.settings = settings
-        self.gl = GLContext(settings.width, settings.height, settings.samples, settings.fxaa)
+        samples, post = aa_settings(settings.aa)
+        self.gl = GLContext(settings.width, settings.height, samples, post)
         ctx = self.ctx = self.gl.ctx
         self.mesh_prog = self.gl.program("mesh.vert", "mesh.frag")
         self.vlit_prog = self.gl.program("mesh_vertexlit.vert", "mesh_vertexlit.frag")
         self.plain_prog = self.gl.program("mesh_plain.vert", "mesh_plain.frag")
         self.imp_prog = self.gl.program("impostor.vert", "impostor.frag")
         self.sphere_prog = self.gl.program("sphere.vert", "sphere.frag")
+        self.dot_prog = self.gl.program("sphere.vert", "sphere.frag", ("FLAT_DEPTH",))
         # kind of draw -> program
         self.programs = {"plain": self.plain_prog, "vmesh": self.vlit_prog,
                          "imesh": self.mesh_prog, "impostor": self.imp_prog,
-                         "sphere": self.sphere_prog}
+                         "sphere": self.sphere_prog, "dot": self.dot_prog}
         self.bg_prog = self.gl.program("background.vert", "background.frag")
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
@@ -163,7 +184,7 @@ class Renderer:
         if vao is None:
             prog = self.programs[kind]
             inst = [_instance_layout(prog, inst_buf)] if inst_buf is not None else []
-            if kind in ("impostor", "sphere"):
+            if kind in _IMPOSTORS:
                 vao = self.ctx.vertex_array(prog, [(self.quad, "2f", "in_corner"), *inst])
             else:
                 vb, ib = self.geometry.get(geom)
@@ -253,6 +274,7 @@ class Renderer:
         proj = cam.projection_matrix(s.aspect)
         self._set_frame_uniforms(state, view, proj)
 
+        self._fov = cam.fov
         opaque, translucent = self._collect(state, view)
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.depth_func = "<"
@@ -306,19 +328,19 @@ class Renderer:
                 if not isinstance(node.shape, str):
                     kind = "imesh"
                 elif node.shape == "sphere" and np.all(data[:, 7:10] == data[:, 7:8]):
-                    kind = "sphere"
+                    kind = "dot" if self._tiny(data, view @ model) else "sphere"
                 else:
                     kind = "impostor"
-                geom = None if kind in ("impostor", "sphere") else node.shape
+                geom = None if kind in _IMPOSTORS else node.shape
                 is_translucent = mat.translucent or bool((node.instances.opacity < 0.999).any())
                 if is_translucent:
                     vm = view @ model
                     depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
                     data = data[np.argsort(-depth, kind="stable")]
                     translucent.append((float(np.median(depth)), (kind, node, model, geom, data),
-                                        "none" if kind in ("impostor", "sphere") else "back"))
+                                        "none" if kind in _IMPOSTORS else "back"))
                 else:
-                    if kind in ("impostor", "sphere") and len(data) > 1:
+                    if kind in _IMPOSTORS and len(data) > 1:
                         # Front to back, so that depth_greater lets hidden ones be skipped.
                         vm = view @ model
                         depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
@@ -326,6 +348,15 @@ class Renderer:
                     opaque.append((kind, node, model, geom, data))
         translucent.sort(key=lambda e: -e[0])
         return opaque, translucent
+
+    def _tiny(self, data: np.ndarray, vm: np.ndarray) -> bool:
+        """True when every sphere of the group is under DOT_MAX_PIXELS in radius."""
+        depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
+        if depth.min() <= 0:
+            return False
+        scale = float(np.cbrt(abs(np.linalg.det(vm[:3, :3]))))
+        focal = self.settings.height / 2 / np.tan(np.radians(self._fov) / 2)
+        return float((data[:, 7] * scale / depth).max() * focal) < DOT_MAX_PIXELS
 
     def _draw(self, item, view: np.ndarray, cull: str):
         kind, node, model, geom, data = item
@@ -340,7 +371,7 @@ class Renderer:
         if data is not None:
             buf = self._instance_buffer(node.name, data)
             n = len(data)
-        if kind in ("impostor", "sphere"):
+        if kind in _IMPOSTORS:
             _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
             _value(prog, "u_shape", 1 if node.shape == "biconcave" else 0)

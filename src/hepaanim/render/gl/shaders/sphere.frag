@@ -28,7 +28,9 @@ void main() {
     }
     float fresnel;
     vec3 col = shade(base, N, -dir, fresnel);
+#ifndef FLAT_DEPTH
     vec4 clip = u_proj * vec4(hit, 1.0);
     gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;
+#endif
     f_color = vec4(tonemap(col), u_color.a * v_color.a);
 }
