@@ -9,6 +9,7 @@ import numpy as np
 
 from hepaanim import InstancedNode, Instances, Material, MeshNode
 from hepaanim.scene import tube
+from hepaanim.scene.transform import quat_look_rotation, quat_multiply, quat_from_axis_angle
 from hepaanim.timeline.motion import LaminarFlow
 
 SEED = 11
@@ -16,6 +17,11 @@ LUMEN = 28.0          # µm inner radius
 SLOWED = 20           # on-screen flow is this many times slower than life
 V_MAX = 1000.0 / SLOWED * 1.6   # centre-line speed (mean ≈ 1 mm/s in life)
 AXIS = np.stack([np.linspace(-420, 420, 64), np.zeros(64), np.zeros(64)], axis=1)
+
+
+def _rot(q):
+    from hepaanim.scene.transform import quat_to_matrix
+    return quat_to_matrix(q)
 
 
 def flowing(name, flow, shape, scale, material, color=None):
@@ -33,6 +39,24 @@ def build(film):
                             material=Material("#8E9BE0", opacity=0.16, roughness=0.35,
                                               rim=0.55, rim_color="#B8C4FF", wrap=0.6,
                                               shading="vertex")))
+
+    # Endothelial nuclei lining the wall, elongated along the flow as in a real vein.
+    n_nuc = 260
+    x = rng.uniform(AXIS[0, 0], AXIS[-1, 0], n_nuc)
+    ang = rng.uniform(0, 2 * np.pi, n_nuc)
+    radial = np.stack([np.zeros(n_nuc), np.cos(ang), np.sin(ang)], axis=1)
+    facing = quat_look_rotation(radial)                   # local z = the wall's normal
+    # turn each about its normal so the long (x) axis runs along the vessel
+    local_x = np.einsum("nij,j->ni", _rot(facing), [1.0, 0.0, 0.0])
+    twist = np.arctan2(np.einsum("ni,ni->n", np.cross(local_x, [1.0, 0, 0]), radial),
+                       local_x[:, 0])
+    orient = quat_multiply(facing, quat_from_axis_angle(np.tile([0, 0, 1.0], (n_nuc, 1)),
+                                                        twist))
+    act.add(InstancedNode("endothelial_nuclei", shape="sphere", instances=Instances(
+        np.stack([x, np.zeros(n_nuc), np.zeros(n_nuc)], 1) + radial * (LUMEN + 1.2),
+        orient, np.tile([6.5, 2.6, 0.9], (n_nuc, 1)) * rng.uniform(0.8, 1.2, (n_nuc, 1)),
+        opacity=np.full(n_nuc, 0.3)),
+        material=Material("#A9B3F0", roughness=0.6, rim=0.3, wrap=0.7)))
 
     rbc_flow = LaminarFlow(AXIS, 340, core=LUMEN - 4.0, v_max=V_MAX, seed=SEED, tumble=0.9)
     shade = 0.92 + 0.08 * rng.uniform(size=(340, 1))
@@ -52,7 +76,7 @@ def build(film):
                                Material("hepastem_teal", opacity=0.93, emissive=0.18,
                                         roughness=0.3, rim=0.9, rim_color="#9FFFF0",
                                         wrap=0.6)))
-    hepastem.params["nucleus"] = 0.35
+    hepastem.params.update(nucleus=0.35, ruffle=0.18)
 
     for node, flow in ((rbc, rbc_flow), (platelets, plt_flow), (hepastem, msc_flow)):
         act.procedural(f"{node.name}.instances.position", flow.positions)

@@ -229,6 +229,7 @@ class Renderer:
         for prog in self.programs.values():
             _write(prog, "u_view", view.T.astype(_F4).tobytes())
             _write(prog, "u_proj", proj.T.astype(_F4).tobytes())
+            _write(prog, "u_view_to_world", view[:3, :3].astype(_F4).tobytes())
             _write(prog, "u_light_dir", np.array(dirs, _F4).tobytes())
             _write(prog, "u_light_col", np.array(cols, _F4).tobytes())
             _value(prog, "u_ambient", tuple(amb))
@@ -374,6 +375,7 @@ class Renderer:
         if kind in _IMPOSTORS:
             _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
+            _value(prog, "u_ruffle", float(node.params.get("ruffle", 0.0)))
             _value(prog, "u_shape", 1 if node.shape == "biconcave" else 0)
             ctx.disable(moderngl.CULL_FACE)
             self._vao(node.name, kind, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,

@@ -17,6 +17,17 @@ uniform float u_rim;
 uniform vec3 u_rim_color;        // linear
 uniform float u_wrap;
 
+uniform mat3 u_view_to_world;    // for surface detail that stays on the object
+
+// Membrane ruffles: a few sines of the world-space normal tilt it, so a cell's surface
+// catches light unevenly (cheap on llvmpipe: no noise textures, no fetches).
+vec3 ruffle(vec3 N, float amount, float seed) {
+    if (amount <= 0.0) return N;
+    vec3 w = u_view_to_world * N * 9.0 + seed;
+    vec3 t = vec3(sin(w.y + 1.7 * sin(w.z)), sin(w.z + 1.3 * sin(w.x)), sin(w.x + 1.9 * sin(w.y)));
+    return normalize(N + amount * (transpose(u_view_to_world) * t));
+}
+
 vec3 srgb_to_linear(vec3 c) {
     return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(0.04045, c));
 }

@@ -6,6 +6,7 @@ flat in vec4 v_color;
 
 uniform mat4 u_proj;
 uniform float u_nucleus;
+uniform float u_ruffle;
 uniform int u_shape;             // 0 ellipsoid, 1 biconcave disc (red blood cell)         // >0: a darker nucleus seen through a translucent membrane
 
 out vec4 f_color;
@@ -40,7 +41,7 @@ void main() {
     vec3 hit = dir * s;
     vec3 n_unit = o + d * s;
     if (u_shape == 1) n_unit = biconcave_normal(n_unit);
-    vec3 N = normalize(transpose(v_to_unit) * n_unit);
+    vec3 N = ruffle(normalize(transpose(v_to_unit) * n_unit), u_ruffle, dot(v_center, vec3(0.013, 0.017, 0.011)));
     vec3 V = -dir;
     float fresnel;
     vec3 base = v_color.rgb;

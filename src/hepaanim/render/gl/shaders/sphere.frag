@@ -5,6 +5,7 @@ flat in vec4 v_color;
 
 uniform mat4 u_proj;
 uniform float u_nucleus;
+uniform float u_ruffle;
 
 out vec4 f_color;
 
@@ -20,7 +21,7 @@ void main() {
     float s = b - sqrt(disc);
     if (s < 0.0) discard;
     vec3 hit = dir * s;
-    vec3 N = (hit - c) / R;
+    vec3 N = ruffle((hit - c) / R, u_ruffle, dot(c, vec3(0.013, 0.017, 0.011)));
     vec3 base = v_color.rgb;
     if (u_nucleus > 0.0) {
         float core = 1.0 - smoothstep(0.25, 0.55, sqrt(max(dot(c, c) - b * b, 0.0)) / R);
