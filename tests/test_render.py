@@ -136,3 +136,25 @@ def test_anti_aliasing_softens_silhouettes(aa):
         assert lum[H // 2, W // 2] > 250
     assert counts["none"] < 5
     assert counts[aa] > 60
+
+
+def test_missing_golden_fails_with_a_clear_message(golden, update_goldens):
+    if update_goldens:
+        pytest.skip("not meaningful while rewriting goldens")
+    frame = np.random.default_rng(0).integers(0, 255, (H, W, 3), dtype=np.uint8)
+    with pytest.raises(pytest.fail.Exception, match="golden tests/goldens/no_such_shot.png "
+                                                    "is missing.*--update-goldens"):
+        golden("no_such_shot", frame)
+
+
+def test_golden_mismatch_writes_expected_actual_diff(golden, update_goldens, bloodstream,
+                                                      renderer):
+    if update_goldens:
+        pytest.skip("not meaningful while rewriting goldens")
+    frame = renderer.render_array(bloodstream.evaluate(4.0))
+    frame[40:120, 100:220] = 255                         # a visible defect
+    with pytest.raises(pytest.fail.Exception, match=r"_expected\.png.*_actual\.png.*_diff\.png"):
+        golden("bloodstream_t04.0", frame)
+    failures = ROOT / "tests" / "_failures"
+    for k in ("expected", "actual", "diff"):
+        assert (failures / f"bloodstream_t04.0_{k}.png").exists()
