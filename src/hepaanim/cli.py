@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     quality_flags(s)
     s.add_argument("-o", "--output", required=True, metavar="PATH.png")
 
+    g = sub.add_parser("gallery", help="labelled contact sheet of every model and key state")
+    g.add_argument("-o", "--output", default="renders/gallery.png", metavar="PATH.png")
+    g.add_argument("--cell", type=_resolution, default=(320, 240), metavar="WxH",
+                   help="size of one tile (default 320x240)")
+    g.add_argument("--columns", type=_positive(int), default=6)
+
     i = sub.add_parser("info", help="acts, duration, frames, node counts")
     i.add_argument("scene")
     i.add_argument("-q", "--quality", default="high", choices=list(QUALITY))
@@ -193,6 +199,16 @@ def cmd_still(args) -> int:
     return 0
 
 
+def cmd_gallery(args) -> int:
+    from .models.gallery import render_gallery
+    out = Path(args.output)
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"output {out} must end in .png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    print(render_gallery(out, cell=args.cell, columns=args.columns))
+    return 0
+
+
 def _sigterm(signum, frame):
     raise KeyboardInterrupt
 
@@ -202,7 +218,8 @@ def main(argv=None) -> int:
     from .output.encoders import EncoderError
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
-    handlers = {"render": cmd_render, "still": cmd_still, "info": cmd_info}
+    handlers = {"render": cmd_render, "still": cmd_still, "info": cmd_info,
+                "gallery": cmd_gallery}
     try:
         return handlers[args.command](args)
     except (UsageError, SceneError) as e:

@@ -362,7 +362,17 @@ def hollow_tube(path, radius, thickness, sides: int = 24, param=None) -> Geometr
         if (fn @ tgt).sum() < 0:
             rings[j] = tri[:, [0, 2, 1]]
     idx = np.concatenate([g.indices, *rings]).astype(np.uint32)
-    return Geometry(g.positions, g.normals, idx, g.param)
+    # Soft bevel: the rim vertices lean halfway toward the end's axis, so both the walls and
+    # the flat end rings shade (and face) consistently.
+    nrm = g.normals.astype(np.float64).copy()
+    for row, sign in ((0, -1.0), (n - 1, 1.0)):
+        tgt = p[min(row + 1, n - 1)] - p[max(row - 1, 0)]
+        tgt = sign * tgt / max(np.linalg.norm(tgt), 1e-12)
+        for base in (row * sides, nv + row * sides):
+            sl = slice(base, base + sides)
+            v = nrm[sl] + tgt
+            nrm[sl] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return Geometry(g.positions, nrm, idx, g.param)
 
 
 # --- misc ----------------------------------------------------------------------------------

@@ -5,9 +5,9 @@
 * monocyte ~16 µm, with a kidney-shaped nucleus;
 * platelet ~2.5 µm disc.
 
-Leukocytes are sphere impostors in one node each (membrane + nucleus lobes), so a scene can
-hold many; their ``state`` 0..1 squeezes them (elongated, narrowed) as they push between
-cells from the blood (film act 4).
+Leukocytes are a translucent membrane mesh plus their nucleus lobes (sphere impostors,
+parented), sharing a ``state`` 0..1 that squeezes them (elongated, narrowed) as they push
+between cells from the blood (film act 4): ``model.animate(act, "state", 0, 1, over=...)``.
 """
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ import numpy as np
 from ..scene.color import rgb
 from ..scene.geometry import Geometry, surface_of_revolution
 from ..scene.material import Material
-from ..scene.nodes import InstancedNode, Instances
-from ..scene.transform import quat_identity
-from ._base import Model, param, clamp01, transform_of
-from ._mesh import random_quaternions
+from ..scene.nodes import InstancedNode, Instances, MeshNode
+from ._base import Model, clamp01, param, quantize, sub, transform_of
+from ._mesh import radial_mesh, random_quaternions
 
 RBC_COLOR = "#B0201C"
 NEUTROPHIL_COLOR = "#EADFEA"
@@ -59,52 +58,70 @@ def red_blood_cells(name: str = "rbc", positions=None, count: int = 1, seed: int
                                            rim_color=rgb("#FFC8C0")))
 
 
-def _leukocyte(state, body_r, body_color, lobes, lobe_r):
+def _squeeze(state) -> np.ndarray:
     s = clamp01(state)
-    squeeze = np.array([1.0 + 0.7 * s, 1.0 - 0.35 * s, 1.0 - 0.35 * s])
-    pos = [np.zeros(3)] + [np.asarray(p) * squeeze for p in lobes]
-    scale = [body_r * squeeze] + [np.full(3, lobe_r) * np.sqrt(squeeze) for _ in lobes]
-    col = [rgb(body_color)] + [rgb(LEUKOCYTE_NUCLEUS)] * len(lobes)
-    opa = [0.45] + [1.0] * len(lobes)
-    return Instances(np.array(pos), orientation=quat_identity(len(pos)), scale=np.array(scale),
-                     color=np.array(col), opacity=np.array(opa))
+    return np.array([1.0 + 0.7 * s, 1.0 - 0.35 * s, 1.0 - 0.35 * s])
+
+
+@functools.lru_cache(maxsize=160)
+def leukocyte_geometry(q_state: float, radius: float) -> Geometry:
+    """The membrane: a sphere stretched and narrowed as the cell squeezes through."""
+    half = radius * _squeeze(q_state)
+    return radial_mesh(lambda d: 1.0 / np.sqrt(((d / half) ** 2).sum(axis=1)), 14, axes=half)
+
+
+def _nucleus(state, lobes, lobe_r):
+    sq = _squeeze(state)
+    pos = np.array(lobes, dtype=np.float64) * sq
+    scale = np.tile(lobe_r * np.sqrt(sq), (len(pos), 1))
+    return Instances(pos, scale=scale)
 
 
 NEUTROPHIL_LOBES = [(-2.6, 0.4, 0.2), (-0.9, -0.9, -0.3), (0.9, -0.6, 0.5), (2.5, 0.5, -0.1)]
 MONOCYTE_LOBES = [(-2.6, 1.2, 0.0), (-1.4, -0.6, 0.0), (0.4, -1.3, 0.0), (2.2, -0.6, 0.0),
                   (3.1, 1.1, 0.0)]
+KINDS = {  # body radius, body colour, nucleus lobes, lobe radius
+    "neutrophil": (5.5, NEUTROPHIL_COLOR, NEUTROPHIL_LOBES, 1.45),
+    "monocyte": (8.0, MONOCYTE_COLOR, MONOCYTE_LOBES, 2.3),
+}
 
 
-def _derive_neutrophil(node):
-    return node.copy(instances=_leukocyte(param(node, "state"), 5.5, NEUTROPHIL_COLOR,
-                                          NEUTROPHIL_LOBES, 1.45))
+def _derive_membrane(kind, node):
+    r = KINDS[kind][0]
+    return node.copy(geometry=leukocyte_geometry(quantize(param(node, "state")), r))
 
 
-def _derive_monocyte(node):
-    return node.copy(instances=_leukocyte(param(node, "state"), 8.0, MONOCYTE_COLOR,
-                                          MONOCYTE_LOBES, 2.3))
+def _derive_nucleus(kind, node):
+    _, _, lobes, lobe_r = KINDS[kind]
+    return node.copy(instances=_nucleus(param(node, "state"), lobes, lobe_r))
 
 
-def _cell(name, derive, state, transform, position, radius):
+def _cell(name, kind, state, transform, position):
     s = clamp01(state, f"{name} state")
-    node = InstancedNode(name, shape="sphere", transform=transform_of(transform, position),
-                         material=Material(color=rgb("#FFFFFF"), roughness=0.5, rim=0.6),
-                         params={"state": s}, derive=derive)
-    node = node.derive(node)
-    return Model(name, [node], center=node.transform.position.copy(), radius=radius,
-                 units="um")
+    r, color, _, _ = KINDS[kind]
+    body = MeshNode(name, transform=transform_of(transform, position), params={"state": s},
+                    material=Material(color=rgb(color), opacity=0.45, roughness=0.5, rim=0.7,
+                                      wrap=0.5),
+                    derive=partial(_derive_membrane, kind))
+    nuc = InstancedNode(sub(name, "nucleus"), shape="sphere", parent=name, params={"state": s},
+                        material=Material(color=rgb(LEUKOCYTE_NUCLEUS), roughness=0.45, rim=0.2),
+                        derive=partial(_derive_nucleus, kind))
+    nodes = [body.derive(body), nuc.derive(nuc)]
+    return Model(name, nodes, center=body.transform.position.copy(), radius=r * 1.2, units="um")
 
 
 def neutrophil(name: str = "neutrophil", state: float = 0.0, transform=None,
                position=None) -> Model:
-    """~11 µm neutrophil with a four-lobed nucleus.  Param ``state``: 0 round → 1 squeezing."""
-    return _cell(name, _derive_neutrophil, state, transform, position, 6.0)
+    """~11 µm neutrophil with a four-lobed nucleus (nodes ``{name}``, ``{name}_nucleus``).
+    Param ``state``: 0 round → 1 squeezing between cells."""
+    return _cell(name, "neutrophil", state, transform, position)
 
 
 def monocyte(name: str = "monocyte", state: float = 0.0, transform=None,
              position=None) -> Model:
-    """~16 µm monocyte with a kidney-shaped nucleus.  Param ``state``: 0 round → 1 squeezing."""
-    return _cell(name, _derive_monocyte, state, transform, position, 8.5)
+    """~16 µm monocyte with a kidney-shaped nucleus (nodes ``{name}``, ``{name}_nucleus``).
+    Param ``state``: 0 round → 1 squeezing."""
+    return _cell(name, "monocyte", state, transform, position)
 
 
 def platelets(name: str = "platelets", positions=None, count: int = 1, seed: int = 0) -> InstancedNode:

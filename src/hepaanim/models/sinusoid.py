@@ -28,7 +28,7 @@ from ..scene.color import rgb
 from ..scene.material import Material
 from ..scene.nodes import InstancedNode, Instances
 from ..scene.transform import Transform, quat_look_rotation
-from ._base import Model, clamp01, param, sub, transform_of
+from ._base import Model, param, sub, transform_of
 from ._mesh import hollow_tube
 from .endothelial import ENDOTHELIUM
 from .hepatocyte import HALF, hepatocyte

@@ -29,17 +29,19 @@ from ..scene.color import rgb
 from ..scene.geometry import Geometry, merge
 from ..scene.material import Material
 from ..scene.nodes import MeshNode
-from . import liver as _liver
+from .liver import HEPATIC_VEIN_OUTLET_Z, IVC_XY, PORTA
+from .liver import IVC_RADIUS as _IVC_RADIUS
+from .liver import field as liver_field
 from ._base import Model, sub, transform_of
 from ._mesh import arc_length, capped_tube, field_gradient, smoothstep
 
 PORTAL_RADIUS = 6.0        # mm (~12 mm diameter, brief)
 ARTERY_RADIUS = 2.0        # mm (~4 mm diameter, brief)
-IVC_RADIUS = _liver.IVC_RADIUS
+IVC_RADIUS = _IVC_RADIUS
 HEPATIC_VEIN_RADII = {"right": 6.5, "middle": 5.5, "left": 5.0}
 # Where the hepatic artery proper starts (liver frame): the common hepatic artery arrives
 # here from the coeliac trunk (see ``iv_route``), left of and below the porta.
-ARTERY_ENTRY = _liver.PORTA + np.array([40.0, 10.0, -34.0])
+ARTERY_ENTRY = PORTA + np.array([40.0, 10.0, -34.0])
 
 
 @dataclass
@@ -120,7 +122,7 @@ def _interior_points(seed: int, count: int = 5000, margin: float = 7.0) -> np.nd
     lo = np.array([-118.0, -70.0, -62.0])
     hi = np.array([100.0, 84.0, 74.0])
     pts = rng.uniform(lo, hi, size=(count * 4, 3))
-    pts = pts[_liver.field(pts) < -margin]
+    pts = pts[liver_field(pts) < -margin]
     return pts[:count]
 
 
@@ -130,16 +132,28 @@ def _keep_inside(path: np.ndarray, radius: np.ndarray, fixed: int = 1) -> np.nda
     The first ``fixed`` points stay put (they join the parent branch)."""
     p = path.copy()
     need = radius + 1.5
+    p = _smooth(p, fixed)
     for _ in range(4):
-        f = _liver.field(p[fixed:])
+        f = liver_field(p[fixed:])
         bad = f > -need[fixed:]
         if not bad.any():
             break
         q = p[fixed:][bad]
-        g = field_gradient(_liver.field, q, 0.5)
+        g = field_gradient(liver_field, q, 0.5)
         g /= np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-9)
         step = (f[bad] + need[fixed:][bad])[:, None]
         p[fixed:][bad] = q - g * step
+        p = _smooth(p, fixed)
+    return p
+
+
+def _smooth(p: np.ndarray, fixed: int, rounds: int = 2) -> np.ndarray:
+    """Laplacian smoothing of the free interior points (no kinks for the tube to fold on)."""
+    p = p.copy()
+    for _ in range(rounds):
+        q = p.copy()
+        q[1:-1] = 0.25 * p[:-2] + 0.5 * p[1:-1] + 0.25 * p[2:]
+        p[max(fixed, 1):-1] = q[max(fixed, 1):-1]
     return p
 
 
@@ -182,6 +196,9 @@ def _grow(branches: list, parent: int, start, tangent, radius: float, points: np
         leaf = gen + 1 >= max_gen or len(half) < min_points
         end = start + (target - start) * (0.95 if leaf else reach)
         length = np.linalg.norm(end - start)
+        if length < 5.0 * radius:             # a tube shorter than its girth folds on itself
+            end = start + (end - start) / max(length, 1e-9) * 5.0 * radius
+            length = 5.0 * radius
         count = int(np.clip(length / 3.5, 5, 16))
         path = _curve(start, tangent, end, count)
         s = np.linspace(0.0, 1.0, count)
@@ -211,7 +228,7 @@ def portal_tree(seed: int = 0, generations: int = 5) -> VesselTree:
     """Portal vein: trunk rising from behind the pancreas to the porta hepatis, then a
     right and a left branch dividing through the organ (liver frame, mm)."""
     pts = _interior_points(seed)
-    porta = _liver.PORTA
+    porta = PORTA
     trunk = _curve(porta + np.array([34.0, 30.0, -72.0]), np.array([-0.35, -0.3, 1.0]),
                    porta + np.array([0.0, 0.0, 2.0]), 14, bend=0.4)
     branches = [_root("portal_0", trunk, PORTAL_RADIUS, len(pts))]
@@ -226,7 +243,7 @@ def artery_tree(seed: int = 0, generations: int = 5) -> VesselTree:
     porta, then beside every portal branch (same topology, Murray radii from 2 mm)."""
     portal = portal_tree(seed, generations)
     branches: list[Branch] = []
-    porta = _liver.PORTA
+    porta = PORTA
     offsets: dict[int, np.ndarray] = {}
     for k, b in enumerate(portal.branches):
         if b.parent is None:
@@ -267,7 +284,7 @@ def hepatic_vein_trees(seed: int = 0, generations: int = 4) -> tuple[VesselTree,
     x = pts[:, 0]
     groups = {"right": pts[x < -38.0], "middle": pts[(x >= -38.0) & (x < 6.0)],
               "left": pts[x >= 6.0]}
-    ivc = np.array([_liver.IVC_XY[0], _liver.IVC_XY[1], _liver.HEPATIC_VEIN_OUTLET_Z])
+    ivc = np.array([IVC_XY[0], IVC_XY[1], HEPATIC_VEIN_OUTLET_Z])
     entry = {"right": np.array([-9.0, -6.0, 0.0]), "middle": np.array([2.0, -9.0, 0.0]),
              "left": np.array([8.0, -5.0, 0.0])}
     trees = []
@@ -290,7 +307,7 @@ def hepatic_vein_trees(seed: int = 0, generations: int = 4) -> tuple[VesselTree,
 def ivc_path() -> np.ndarray:
     """Inferior vena cava centre line (liver frame): up the back of the organ toward the
     right atrium, a slight forward curve above the liver (to the heart)."""
-    x, y = _liver.IVC_XY
+    x, y = IVC_XY
     z = np.linspace(-110.0, 110.0, 23)
     return np.stack([x + 2.0 * np.sin(z / 90.0), y - 6.0 * smoothstep(60.0, 110.0, z), z], -1)
 

@@ -337,7 +337,11 @@ class Renderer:
                 if is_translucent:
                     vm = view @ model
                     depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
-                    data = data[np.argsort(-depth, kind="stable")]
+                    # Key on each body's nearest point, so a nucleus inside a membrane
+                    # (same centre, smaller) is drawn before the membrane around it.
+                    near = depth - data[:, 7:10].max(axis=1) * float(
+                        np.cbrt(abs(np.linalg.det(vm[:3, :3]))))
+                    data = data[np.argsort(-near, kind="stable")]
                     translucent.append((float(np.median(depth)), (kind, node, model, geom, data),
                                         "none" if kind in _IMPOSTORS else "back"))
                 else:
