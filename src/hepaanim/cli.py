@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", default="mp4", choices=FORMATS)
     r.add_argument("-o", "--output", metavar="PATH")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--workers", type=_positive(int), default=None, metavar="N",
+                   help="render chunks in N processes (mp4/webm; default 1)")
+    r.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="render chunks on this Dask cluster (pip install 'hepaanim[cluster]')")
+    r.add_argument("--cache-dir", metavar="DIR",
+                   help="finished chunks, reused on the next render (default renders/.cache, "
+                        "or $HEPAANIM_CACHE_DIR)")
 
     s = sub.add_parser("still", help="render one instant to a PNG")
     s.add_argument("scene")
@@ -168,11 +175,27 @@ def cmd_render(args) -> int:
         stem if args.format == "png" else f"{stem}.{args.format}")
     if args.format != "png" and out.suffix.lower() != f".{args.format}":
         raise UsageError(f"output {out} does not end in .{args.format}")
+    if args.workers and args.scheduler:
+        raise UsageError("use either --workers or --scheduler, not both")
+    from .render.parallel import SEGMENT_FORMATS, render_chunked
+    if args.format not in SEGMENT_FORMATS and (args.scheduler or (args.workers or 1) > 1):
+        raise UsageError(f"--workers and --scheduler apply to {', '.join(SEGMENT_FORMATS)}, "
+                         f"not {args.format}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    res = render_frames(film, args.format, out, w, h, fps, aa, frames, args.quiet)
+    if args.format in SEGMENT_FORMATS:     # always chunked: same bytes for any worker count
+        res = render_chunked(args.scene, film, args.format, out, w, h, fps, aa, frames,
+                             workers=args.workers or 1, scheduler=args.scheduler,
+                             cache_dir=args.cache_dir, quiet=args.quiet)
+    else:
+        res = render_frames(film, args.format, out, w, h, fps, aa, frames, args.quiet)
+    if args.format in ("mp4", "webm") and film.timeline.captions:
+        from .output import subtitles
+        subtitles.write(out, film.timeline.captions, frames.first / fps, frames.stop / fps)
     if not args.quiet:
+        cached = (f", {res['cached']}/{res['chunks']} chunks from the cache"
+                  if res.get("cached") else "")
         print(f"wrote {res['path']}: {res['frames']} frames, {w}x{h} @ {fps:g} fps "
-              f"({res['fps']:.1f} fps)")
+              f"({res['fps']:.1f} fps{cached})")
     return 0
 
 

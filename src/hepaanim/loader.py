@@ -38,6 +38,7 @@ def load(path, fps: int = 30) -> Film:
     except SyntaxError as e:
         raise SceneError(f"{e.filename}:{e.lineno}: syntax error: {e.msg}") from None
     scene_dir = path.parent
+    _forget_modules_under(scene_dir)           # re-import act modules fresh (hot reload)
     mod = types.ModuleType(f"hepaanim_scene_{path.stem}")
     mod.__file__ = str(path)
     added = str(scene_dir) not in sys.path
@@ -64,6 +65,14 @@ def load(path, fps: int = 30) -> Film:
         raise SceneError(f"{path}:1: build(film) added no acts (use film.act(name, seconds))")
     film.source_hash = source_hash(scene_dir)
     return film
+
+
+def _forget_modules_under(folder: Path) -> None:
+    """Drop cached imports of modules that live in the scene folder (edited act files)."""
+    for name, m in list(sys.modules.items()):
+        f = getattr(m, "__file__", None)
+        if f and Path(f).resolve().is_relative_to(folder):
+            del sys.modules[name]
 
 
 def source_hash(scene_dir: Path) -> str:

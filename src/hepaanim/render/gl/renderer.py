@@ -67,6 +67,29 @@ class RenderSettings:
         return self.width / self.height
 
 
+# The film's colour logic (science brief §5): warm marks damage and inflammation, cool
+# marks resolution.  'scene.warmth' in [0, 1] grades the whole frame and background;
+# unset, the frame is ungraded.
+_COOL, _WARM = np.array([0.93, 0.99, 1.08]), np.array([1.10, 0.95, 0.84])
+_BG_WARM_TOP, _BG_WARM_BOTTOM = np.array([0.23, 0.11, 0.10]), np.array([0.09, 0.05, 0.06])
+
+
+def grade_tint(settings) -> np.ndarray:
+    w = settings.params.get("warmth")
+    if w is None:
+        return np.ones(3)
+    return _COOL + (_WARM - _COOL) * float(np.clip(w, 0, 1))
+
+
+def graded_background(settings) -> tuple[np.ndarray, np.ndarray]:
+    w = settings.params.get("warmth")
+    top, bottom = np.asarray(settings.background_top), np.asarray(settings.background_bottom)
+    if w is None:
+        return top, bottom
+    k = float(np.clip(w, 0, 1)) * 0.8
+    return top + (_BG_WARM_TOP - top) * k, bottom + (_BG_WARM_BOTTOM - bottom) * k
+
+
 def _instance_layout(prog, buf):
     """The per-instance buffer layout, skipping attributes this program does not read
     (the compiler removes unused inputs, and a VAO may not name them)."""
@@ -215,6 +238,7 @@ class Renderer:
 
     # --- per-frame uniforms -------------------------------------------------------------
     def _set_frame_uniforms(self, state: FrameState, view: np.ndarray, proj: np.ndarray):
+        grade = grade_tint(state.settings)
         dirs, cols, amb = [], [], np.zeros(3)
         for light in state.lights.values():
             c = srgb_to_linear(light.color) * light.intensity
@@ -234,6 +258,7 @@ class Renderer:
             _write(prog, "u_light_col", np.array(cols, _F4).tobytes())
             _value(prog, "u_ambient", tuple(amb))
             _value(prog, "u_exposure", float(state.settings.exposure))
+            _value(prog, "u_grade", tuple(grade))
 
     @staticmethod
     def _set_material(prog, mat, model: np.ndarray):
@@ -265,8 +290,9 @@ class Renderer:
 
         st = state.settings
         ctx.disable(moderngl.DEPTH_TEST)
-        _value(self.bg_prog, "u_top", tuple(st.background_top))
-        _value(self.bg_prog, "u_bottom", tuple(st.background_bottom))
+        top, bottom = graded_background(st)
+        _value(self.bg_prog, "u_top", tuple(top))
+        _value(self.bg_prog, "u_bottom", tuple(bottom))
         _value(self.bg_prog, "u_aspect", s.aspect)
         self.bg_vao.render(moderngl.TRIANGLES, vertices=3)
 

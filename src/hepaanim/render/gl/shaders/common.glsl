@@ -7,6 +7,7 @@ uniform vec3 u_light_dir[3];     // view space, toward the light
 uniform vec3 u_light_col[3];     // colour * intensity
 uniform vec3 u_ambient;
 uniform float u_exposure;
+uniform vec3 u_grade;            // colour grade (the film's warm -> cool palette)
 
 // Material
 uniform vec4 u_color;            // linear rgb, opacity
@@ -54,7 +55,7 @@ vec3 shade(vec3 base, vec3 N, vec3 V, out float fresnel) {
 // is a cubic in sqrt(c) (max error 1.6/255): three pow() per fragment were a third of
 // the frame's cost on llvmpipe.
 vec3 tonemap(vec3 c) {
-    c *= u_exposure;
+    c *= u_exposure * u_grade;
     c = clamp((c * (2.51 * c + 0.03)) / (c * (2.43 * c + 0.59) + 0.14), 0.0, 1.0);
     vec3 s = sqrt(c);
     return clamp(s * (1.2069157 + s * (-0.35201256 + s * 0.14692511)), 0.0, 1.0);

@@ -1,0 +1,54 @@
+"""SRT and WebVTT subtitle files from the same caption data the frames show.
+
+Captions, titles and cards are written (a card's caption text is its spoken/read
+alternative); corner labels such as 'molecules enlarged' are not.  Times are shifted to
+the rendered range, so a render of one act has subtitles that start at 0.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import atomic
+
+SUBTITLED_STYLES = ("lower_third", "title", "card")
+
+
+def cues(captions, start: float = 0.0, end: float = float("inf")) -> list[tuple[float, float, str]]:
+    out = []
+    for c in sorted(captions, key=lambda c: c.start):
+        if c.style not in SUBTITLED_STYLES or c.end <= start or c.start >= end:
+            continue
+        a, b = max(c.start, start) - start, min(c.end, end) - start
+        out.append((a, b, " ".join(c.text.split())))
+    return out
+
+
+def _stamp(t: float, sep: str) -> str:
+    ms = int(round(t * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def srt(cue_list) -> str:
+    return "".join(f"{i}\n{_stamp(a, ',')} --> {_stamp(b, ',')}\n{text}\n\n"
+                   for i, (a, b, text) in enumerate(cue_list, 1))
+
+
+def vtt(cue_list) -> str:
+    return "WEBVTT\n\n" + "".join(f"{_stamp(a, '.')} --> {_stamp(b, '.')}\n{text}\n\n"
+                                  for a, b, text in cue_list)
+
+
+def write(video_path: Path, captions, start: float = 0.0, end: float = float("inf")) -> list[Path]:
+    """Write <video>.srt and <video>.vtt beside a video (atomically); returns their paths."""
+    cue_list = cues(captions, start, end)
+    written = []
+    for ext, text in (("srt", srt(cue_list)), ("vtt", vtt(cue_list))):
+        target = Path(video_path).with_suffix(f".{ext}")
+        tmp = atomic.temp_path(target)
+        tmp.write_text(text, encoding="utf-8")
+        atomic.commit(tmp, target)
+        written.append(target)
+    return written
