@@ -36,7 +36,7 @@ def build(film):
     rng = np.random.default_rng(SEED)
 
     wall = act.add(MeshNode("vein_wall", geometry=tube(AXIS, LUMEN + 2.0, sides=72),
-                            material=Material("#8E9BE0", opacity=0.16, roughness=0.35,
+                            material=Material("#6C78C8", opacity=0.1, roughness=0.35,
                                               rim=0.55, rim_color="#B8C4FF", wrap=0.6,
                                               shading="vertex")))
 
@@ -55,7 +55,7 @@ def build(film):
     act.add(InstancedNode("endothelial_nuclei", shape="sphere", instances=Instances(
         np.stack([x, np.zeros(n_nuc), np.zeros(n_nuc)], 1) + radial * (LUMEN + 1.2),
         orient, np.tile([6.5, 2.6, 0.9], (n_nuc, 1)) * rng.uniform(0.8, 1.2, (n_nuc, 1)),
-        opacity=np.full(n_nuc, 0.3)),
+        opacity=np.full(n_nuc, 0.2)),
         material=Material("#A9B3F0", roughness=0.6, rim=0.3, wrap=0.7)))
 
     rbc_flow = LaminarFlow(AXIS, 340, core=LUMEN - 4.0, v_max=V_MAX, seed=SEED, tumble=0.9)

@@ -5,4 +5,11 @@ from .timeline import Act, Film
 
 __version__ = "0.1.0"
 __all__ = ["Act", "Camera", "Film", "Geometry", "InstancedNode", "Instances", "Material",
-           "MeshNode", "Node", "PALETTE", "rgb"]
+           "MeshNode", "Node", "PALETTE", "preview", "rgb"]
+
+
+def preview(source, **kwargs):
+    """Interactive preview of a scene (path or module with build(film)): in a Jupyter
+    notebook, in the cell; elsewhere in the browser.  Needs the 'preview' extra (vpython)."""
+    from .render.vpython.notebook import preview as _preview
+    return _preview(source, **kwargs)

@@ -63,6 +63,7 @@ def _seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     from .render.frames import AA_MODES, QUALITY
+    from .render.gl.post import LOOKS
     p = _Parser(prog="hepaanim", description="Render the HepaStem explainer from scene scripts.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -73,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--resolution", type=_resolution, metavar="WxH")
         sp.add_argument("--aa", choices=AA_MODES, default=None,
                         help="anti-aliasing (default fxaa; msaaN is costly on llvmpipe)")
+        sp.add_argument("--look", choices=LOOKS, default=None,
+                        help="full (bloom, depth of field) or draft (default from -q)")
+        sp.add_argument("--hdr", action=argparse.BooleanOptionalAction, default=None,
+                        help="float HDR scene target (default: only at -q 4k)")
+        sp.add_argument("--motion-blur", type=_positive(int), default=1, metavar="N",
+                        help="average N sub-frame instants per frame (180° shutter)")
 
     r = sub.add_parser("render", help="render a scene to a video or PNG sequence")
     r.add_argument("scene")
@@ -109,19 +116,38 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("-q", "--quality", default="high", choices=list(QUALITY))
     i.add_argument("--fps", type=_positive(float))
     i.add_argument("--json", action="store_true")
+
+    v = sub.add_parser("preview", help="interactive preview in the browser (VPython)")
+    v.add_argument("scene")
+    v.add_argument("--t", type=_seconds, metavar="S", help="start at S seconds "
+                   "(within the act, with --act)")
+    v.add_argument("--act", metavar="NAME", help="start at this act")
+    v.add_argument("--port", type=_port, default=0, metavar="N",
+                   help="port on 127.0.0.1 (default: a free one)")
+    v.add_argument("--no-browser", action="store_true",
+                   help="do not open a browser; print the URL and wait")
     return p
 
 
-def _size_fps(args):
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0..65535)")
+    return int(text)
+
+
+def _preset(args):
+    """The quality preset with the command line's overrides applied."""
+    from dataclasses import replace
+
     from .render.frames import QUALITY
-    w, h, fps, aa = QUALITY[args.quality]
+    p = QUALITY[args.quality]
+    changes = {}
     if getattr(args, "resolution", None):
-        w, h = args.resolution
-    if getattr(args, "fps", None):
-        fps = args.fps
-    if getattr(args, "aa", None) is not None:
-        aa = args.aa
-    return w, h, fps, aa
+        changes["width"], changes["height"] = args.resolution
+    for k in ("fps", "aa", "look", "hdr"):
+        if getattr(args, k, None) is not None:
+            changes[k] = getattr(args, k)
+    return replace(p, **changes)
 
 
 def _load(path):
@@ -131,7 +157,7 @@ def _load(path):
 
 def cmd_info(args) -> int:
     film = _load(args.scene)
-    _, _, fps, _ = _size_fps(args)
+    fps = _preset(args).fps
     info = {"scene": str(args.scene), "duration": round(film.duration, 6), "fps": fps,
             "frames": film.frame_count(fps),
             "acts": [{"name": a.name, "start": round(a.start, 6), "end": round(a.end, 6)}
@@ -154,7 +180,8 @@ def cmd_info(args) -> int:
 def cmd_render(args) -> int:
     from .render.frames import frame_range, render_frames
     film = _load(args.scene)
-    w, h, fps, aa = _size_fps(args)
+    p = _preset(args)
+    w, h, fps = p.width, p.height, p.fps
     start, end = args.start, args.end
     if args.act:
         names = [a.name for a in film.acts]
@@ -183,11 +210,13 @@ def cmd_render(args) -> int:
                          f"not {args.format}")
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.format in SEGMENT_FORMATS:     # always chunked: same bytes for any worker count
-        res = render_chunked(args.scene, film, args.format, out, w, h, fps, aa, frames,
+        res = render_chunked(args.scene, film, args.format, out, w, h, fps, p.aa, frames,
+                             look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
                              workers=args.workers or 1, scheduler=args.scheduler,
                              cache_dir=args.cache_dir, quiet=args.quiet)
     else:
-        res = render_frames(film, args.format, out, w, h, fps, aa, frames, args.quiet)
+        res = render_frames(film, args.format, out, w, h, fps, p.aa, frames, args.quiet,
+                            look=p.look, hdr=p.hdr, motion_blur=args.motion_blur)
     if args.format in ("mp4", "webm") and film.timeline.captions:
         from .output import subtitles
         subtitles.write(out, film.timeline.captions, frames.first / fps, frames.stop / fps)
@@ -209,8 +238,9 @@ def cmd_still(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".png":
         raise UsageError(f"output {out} must end in .png")
-    w, h, _, aa = _size_fps(args)
-    img = render_still(film, args.t, w, h, aa)
+    p = _preset(args)
+    img = render_still(film, args.t, p.width, p.height, p.aa, p.look, p.hdr, p.fps,
+                       args.motion_blur)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(out)
     try:
@@ -232,6 +262,20 @@ def cmd_gallery(args) -> int:
     return 0
 
 
+def cmd_preview(args) -> int:
+    import importlib.util
+    if importlib.util.find_spec("vpython") is None:     # never a plain `import vpython`
+        raise UsageError("the preview needs vpython: pip install 'hepaanim[preview]'")
+    from .render.vpython.run import PreviewUsageError, run_preview
+    try:
+        return run_preview(args.scene, t=args.t, act=args.act, port=args.port,
+                           open_browser=not args.no_browser)
+    except PreviewUsageError as e:
+        raise UsageError(str(e)) from None
+    except KeyboardInterrupt:
+        return 0
+
+
 def _sigterm(signum, frame):
     raise KeyboardInterrupt
 
@@ -242,7 +286,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
     handlers = {"render": cmd_render, "still": cmd_still, "info": cmd_info,
-                "gallery": cmd_gallery}
+                "gallery": cmd_gallery, "preview": cmd_preview}
     try:
         return handlers[args.command](args)
     except (UsageError, SceneError) as e:

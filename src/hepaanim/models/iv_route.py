@@ -299,6 +299,6 @@ def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform
     c, r = body_geometry().bounding_sphere()
     return Model(name, nodes, center=m[:3, :3] @ c + m[:3, 3], radius=r * float(tr.scale.max()),
                  units="mm",
-                 data={"path": path, "waypoints": dict(path.waypoints),
+                 data={"path": path, "waypoints": dict(path.waypoints), "seed": seed,
                        "pause_points": pause_points, "liver_transform": lt,
                        "capillary_center": m[:3, :3] @ CAPILLARY_CENTER + m[:3, 3]})

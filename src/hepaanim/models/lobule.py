@@ -17,11 +17,12 @@ outward: ``data["flow_paths"]`` (corner → centre, between plates) and ``data["
 from __future__ import annotations
 
 import functools
+from functools import partial
 
 import numpy as np
 
 from ..scene.color import rgb
-from ..scene.geometry import merge
+from ..scene.geometry import Geometry, merge
 from ..scene.material import Material
 from ..scene.nodes import InstancedNode, Instances, MeshNode
 from ._base import Model, sub, transform_of
@@ -29,6 +30,7 @@ from ._mesh import capped_tube, hollow_tube
 
 BILE = "#6E9B4A"
 CENTRAL_VEIN_RADIUS = 25.0
+FLOOR = "#4A1418"      # blood in the depths of the sinusoids (dark, desaturated RBC red)
 
 
 def _inside_hexagon(p, R):
@@ -155,3 +157,184 @@ def lobule(name: str = "lobule", seed: int = 0, radius: float = 700.0, height: f
                  data={"flow_paths": flows, "bile_paths": [f[::-1].copy() for f in flows],
                        "corners": np.column_stack([corners(radius), np.zeros(6)]) @ m[:3, :3].T
                        + m[:3, 3], "central_vein_radius": CENTRAL_VEIN_RADIUS})
+
+
+# --- a field of lobules (film acts 2 and 8) ---------------------------------------------------
+def lobule_centers(radius: float, rings: int = 1) -> np.ndarray:
+    """Centres (N×2) of a hexagonal tiling of lobules (corners on the x axis) within
+    ``rings`` of the middle one; the middle lobule comes first."""
+    out = [(0.0, 0.0)]
+    d = radius * np.sqrt(3.0)
+    dirs = [np.array([np.cos(a), np.sin(a)]) for a in np.pi / 6 + np.arange(6) * np.pi / 3]
+    for ring in range(1, rings + 1):
+        p = dirs[4] * d * ring
+        for k in range(6):
+            for _ in range(ring):
+                out.append(tuple(p))
+                p = p + dirs[k] * d
+    return np.array(out)
+
+
+def _hex_rim(angle, R):
+    """Distance from the centre to the hexagon's edge along ``angle`` (corners at 0°, 60°…)."""
+    apothem = R * np.sqrt(3) / 2
+    th = np.mod(angle - np.pi / 6, np.pi / 3) - np.pi / 6
+    return apothem / np.cos(th)
+
+
+def gap_paths(R: float, height: float, seed: int, count: int, rng) -> list:
+    """Blood paths between plates: from the lobule's rim to the central vein, each keeping to
+    the middle of the sinusoid between its two neighbouring plates (plates branch outward, so a
+    path steps sideways where a plate ends), at a random height."""
+    spokes = _plates(float(R), float(height), seed)[4]
+    ang = np.mod([a for a, _ in spokes], 2 * np.pi)
+    r0 = np.array([r for _, r in spokes])
+    first = r0.min()
+    rs = np.linspace(0.94, 0.0, 48)
+    out = []
+    for _ in range(count):
+        a = rng.uniform(0, 2 * np.pi)
+        z = rng.uniform(-height / 2 + 8.0, height / 2 - 8.0)
+        r_rim = _hex_rim(a, R) * 0.97
+        radii = CENTRAL_VEIN_RADIUS + 4.0 + (r_rim - CENTRAL_VEIN_RADIUS - 4.0) * rs / 0.94
+        angles = []
+        for r in radii:
+            live = np.sort(ang[r0 <= max(r, first) + 6.0])
+            k = np.searchsorted(live, np.mod(a, 2 * np.pi))
+            lo = live[k - 1] if k > 0 else live[-1] - 2 * np.pi
+            hi = live[k] if k < len(live) else live[0] + 2 * np.pi
+            a = (lo + hi) / 2
+            angles.append(a)
+        angles = np.convolve(np.pad(angles, 3, mode="edge"), np.ones(7) / 7, "valid")
+        out.append(np.column_stack([radii * np.cos(angles), radii * np.sin(angles),
+                                    np.full(len(radii), z)]))
+    return out
+
+
+def _derive_blood(table, base, node):
+    """Red cells along the gap paths: a pure function of the node's ``t`` (seconds).
+    ``table``: (points P×M×3, arc lengths P×M, path per cell, start s per cell, speed)."""
+    pts, arc, which, s0, speed = table
+    t = float(node.params.get("t", 0.0))
+    length = arc[which, -1]
+    s = np.mod(s0 + speed * t, length)
+    a = arc[which]
+    k = np.clip((a <= s[:, None]).sum(axis=1) - 1, 0, arc.shape[1] - 2)
+    rows = np.arange(len(s))
+    u = ((s - a[rows, k]) / np.maximum(a[rows, k + 1] - a[rows, k], 1e-9))[:, None]
+    p = pts[which, k] * (1 - u) + pts[which, k + 1] * u
+    frac = s / length
+    # Shrink to nothing at both ends of a path (no popping where a cell wraps round).
+    grow = np.clip(np.minimum(frac, 1 - frac) / 0.06, 0, 1)[:, None]
+    return node.copy(instances=Instances(p, orientation=base.orientation,
+                                         scale=base.scale * grow, color=base.color))
+
+
+def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
+                 height: float = 250.0, rings: int = 1, transform=None, keep=None,
+                 blood: int = 0, blood_speed: float = 150.0, floor: bool = True) -> Model:
+    """A patch of tiled lobules (µm): the middle one plus ``rings`` rings around it.
+
+    Nodes: ``{name}`` (every lobule's hepatocyte plates, one instanced node),
+    ``{name}_central_veins``, ``{name}_portal_venules``, ``{name}_arterioles``,
+    ``{name}_bile_ductules`` (one triad per shared corner), ``{name}_outline``, and with
+    ``blood`` > 0 ``{name}_blood``: that many red cells (7.5 µm biconcave impostors) flowing
+    from the rims to the central veins between plates, param ``t`` (seconds; drive it with a
+    procedural track).  ``keep(points) -> bool mask`` drops plate cells (field frame), e.g. to
+    make room for a ``sinusoid`` close-up.  ``data``: ``centers`` (N×3), ``corners`` (unique
+    triad positions), ``edges`` (unique portal-to-portal boundary segments, pairs of points:
+    paths for septal collagen), ``blood_paths``.
+    """
+    tr = transform_of(transform)
+    R, H = float(radius), float(height)
+    rng = np.random.default_rng(seed)
+    centers = lobule_centers(R, rings)
+    pos, quat, scale, color = [], [], [], []
+    for k, c in enumerate(centers):
+        p, q, s, col, _ = _plates(R, H, seed + k)
+        pos.append(p + [c[0], c[1], 0.0])
+        quat.append(q), scale.append(s), color.append(col)
+    pos, quat = np.concatenate(pos), np.concatenate(quat)
+    scale, color = np.concatenate(scale), np.concatenate(color)
+    if keep is not None:
+        m = np.asarray(keep(pos), bool)
+        pos, quat, scale, color = pos[m], quat[m], scale[m], color[m]
+    z = np.linspace(-H / 2, H / 2, 9)
+    line = lambda x, y: np.column_stack([np.full(9, x), np.full(9, y), z])  # noqa: E731
+    corner_pts, edges, seen = [], [], set()
+    for c in centers:
+        cs = corners(R) + c
+        for a, b in zip(cs, np.roll(cs, -1, axis=0)):
+            key = tuple(sorted([tuple(np.round(a)), tuple(np.round(b))]))
+            if key not in seen:
+                seen.add(key)
+                edges.append((a, b))
+        for p in cs:
+            if not any(np.hypot(*(p - q)) < 1.0 for q, _ in corner_pts):
+                corner_pts.append((p, (p - c) / R))
+    venules, arterioles, ducts, walls = [], [], [], []
+    for p, d in corner_pts:
+        t = np.array([-d[1], d[0]])
+        venules.append(capped_tube(line(*p), 30.0, sides=20))
+        arterioles.append(capped_tube(line(*(p + t * 46.0 - d * 6.0)), 10.0, sides=12))
+        ducts.append(capped_tube(line(*(p - t * 44.0 - d * 4.0)), 9.0, sides=12))
+    for a, b in edges:
+        for zz in (-H / 2, H / 2):
+            walls.append(capped_tube(np.array([[*a, zz], [*b, zz]]), 2.0, 6))
+    cv = merge([hollow_tube(line(*c), CENTRAL_VEIN_RADIUS - 2.0, 4.0, sides=32) for c in centers])
+    vessel = dict(roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
+    plates = InstancedNode(name, shape="sphere", transform=tr,
+                           instances=Instances(pos, orientation=quat, scale=scale, color=color),
+                           material=Material(color=rgb("hepatocyte_rose"), roughness=0.55,
+                                             rim=0.3, wrap=0.5), params={"nucleus": 0.25})
+
+    def mesh(part, geo, mat):
+        return MeshNode(sub(name, part), geometry=geo, material=mat, parent=name)
+    nodes = [plates,
+             mesh("central_veins", cv, Material(color=rgb("venous_indigo"), **vessel)),
+             mesh("portal_venules", merge(venules), Material(color=rgb("venous_indigo"), **vessel)),
+             mesh("arterioles", merge(arterioles), Material(color=rgb("arterial_red"), **vessel)),
+             mesh("bile_ductules", merge(ducts), Material(color=rgb(BILE), **vessel)),
+             mesh("outline", merge(walls), Material(color=rgb("scar_ivory"), opacity=0.35,
+                                                    roughness=0.7))]
+    if floor:      # the blood-filled depths of the sinusoids, seen between the plates
+        pts = np.concatenate([np.vstack([c, corners(R * 1.002) + c]) for c in centers])
+        fan = np.array([[0, 1 + (k + 1) % 6, 1 + k] for k in range(6)])[::-1][:, [0, 2, 1]]
+        idx = np.concatenate([fan + 7 * j for j in range(len(centers))]).astype(np.uint32)
+        pos3 = np.column_stack([pts, np.full(len(pts), -H / 2 + 6.0)])
+        geo = Geometry(pos3.astype(np.float32), np.tile([0, 0, 1.0], (len(pts), 1)).astype(
+            np.float32), idx)
+        nodes.append(mesh("floor", geo, Material(color=rgb(FLOOR), roughness=0.85, rim=0.2,
+                                                 wrap=0.6)))
+    paths = []
+    if blood:
+        per = max(1, blood // (3 * len(centers)))          # three cells follow each path
+        for k, c in enumerate(centers):
+            paths += [p + [c[0], c[1], 0.0] for p in gap_paths(R, H, seed + k, per, rng)]
+        from ._mesh import arc_length, random_quaternions
+        pts = np.stack(paths)
+        arc = np.stack([arc_length(p) for p in paths])
+        n = 3 * len(paths)
+        which = np.repeat(np.arange(len(paths)), 3)
+        s0 = (np.repeat(rng.uniform(size=len(paths)), 3) + np.tile(np.arange(3) / 3, len(paths))
+              + rng.uniform(-0.05, 0.05, n)) * arc[which, -1]
+        speed = np.repeat(blood_speed * rng.uniform(0.7, 1.3, len(paths)), 3)
+        tint = rng.uniform(0.9, 1.0, (n, 1)) * rgb("#B0201C")[None, :]
+        base = Instances(np.zeros((n, 3)), orientation=random_quaternions(rng, n),
+                         scale=np.tile([3.75, 3.75, 1.0], (n, 1)), color=tint)
+        node = InstancedNode(sub(name, "blood"), shape="biconcave", parent=name,
+                             params={"t": 0.0}, instances=base,
+                             derive=partial(_derive_blood, (pts, arc, which, s0, speed), base),
+                             material=Material(color=rgb("#B0201C"), roughness=0.35, rim=0.35,
+                                               rim_color=rgb("#FFC8C0")))
+        nodes.append(node.derive(node))
+    m = tr.matrix()
+    world = lambda p: np.asarray(p) @ m[:3, :3].T + m[:3, 3]  # noqa: E731
+    c3 = np.column_stack([centers, np.zeros(len(centers))])
+    return Model(name, nodes, center=tr.position.copy(),
+                 radius=float(np.abs(centers).max() + R) * 1.05, units="um",
+                 data={"centers": world(c3),
+                       "corners": world(np.array([[*p, 0.0] for p, _ in corner_pts])),
+                       "edges": [(world([*a, 0.0]), world([*b, 0.0])) for a, b in edges],
+                       "blood_paths": [world(p) for p in paths], "height": H,
+                       "radius": R})

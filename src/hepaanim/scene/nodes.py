@@ -27,7 +27,8 @@ from .transform import Transform, quat_identity
 
 # Ray-cast shapes: ellipsoids (per-axis scale) and the biconcave red-cell disc (its local
 # z axis is the disc axis; scale (3.91, 3.91, 1.25) um gives Evans & Fung's 7.8 x 2.5 um).
-IMPOSTOR_SHAPES = ("sphere", "biconcave")
+# "glow": additive soft sprites for molecules (cytokines, factors) that should shine.
+IMPOSTOR_SHAPES = ("sphere", "biconcave", "glow")
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -7,7 +7,7 @@ animated values applied to shallow copies so the Scene itself is never mutated.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,16 +21,30 @@ RESERVED_ROOTS = ("camera", "lights", "scene")
 
 @dataclass
 class Settings:
-    """Scene-wide look settings (animatable under the 'scene.' path root)."""
+    """Scene-wide look settings, all animatable under the 'scene.' path root
+    (e.g. ``act.animate("scene.focus_distance", 40, 12, over=(2, 5))``).
+
+    The look is a camera's: exposure and white balance per shot, bloom around bright and
+    emissive things, depth of field with a focus distance, fog for microscopic depth, a
+    vignette.  Effects whose strength is 0 cost nothing; quality presets may switch the
+    costly ones off (see render.gl.post.LOOK_PRESETS).
+    """
     background_top: np.ndarray = field(default_factory=lambda: rgb("#17304F"))
     background_bottom: np.ndarray = field(default_factory=lambda: rgb("#0B1A2E"))
     exposure: float = 1.0
+    white_balance: np.ndarray = field(default_factory=lambda: np.ones(3))   # RGB gains
     fade: float = 0.0          # 0 = picture, 1 = faded to the background colour (transitions)
+    bloom: float = 0.35        # strength of the glow added around bright pixels
+    bloom_threshold: float = 1.0
+    fog: float = 0.0           # density per scene unit (exp fog toward the background)
+    fog_color: np.ndarray | None = None          # default: the background's lower colour
+    focus_distance: float = 0.0                  # 0 = no depth of field
+    aperture: float = 0.0      # blur radius (fraction of frame height) at far defocus
+    vignette: float = 0.35
     params: dict = field(default_factory=dict)   # free scene-wide values, e.g. warmth
 
     def copy(self) -> "Settings":
-        return Settings(self.background_top, self.background_bottom, self.exposure, self.fade,
-                        dict(self.params))
+        return replace(self, params=dict(self.params))
 
 
 class Scene:

@@ -19,10 +19,11 @@ from ...scene.geometry import Geometry
 from ...scene.nodes import InstancedNode, MeshNode
 from ...scene.scene import FrameState
 from .context import GLContext
+from .post import PostChain
 
 _F4 = np.float32
 _INSTANCE_ATTRS = ("i_pos", "i_quat", "i_scale", "i_color")
-_IMPOSTORS = ("impostor", "sphere", "dot")
+_IMPOSTORS = ("impostor", "sphere", "dot", "glow")
 # Spheres smaller than this on screen skip writing exact depth: the quad's depth (the
 # sphere's front) is within a pixel of the truth, and without gl_FragDepth the rasteriser
 # can reject hidden fragments before shading them.
@@ -48,12 +49,12 @@ AA_MODES = ("fxaa", "edge", "msaa2", "msaa4", "msaa8", "none")
 
 
 def aa_settings(mode: str) -> tuple[int, str | None]:
-    """(MSAA samples, post-pass shader) for an anti-aliasing mode name."""
+    """(MSAA samples, screen-pass AA: "fxaa" | "edge" | None) for an anti-aliasing mode."""
     if mode not in AA_MODES:
         raise ValueError(f"unknown anti-aliasing {mode!r}; use one of {', '.join(AA_MODES)}")
     if mode.startswith("msaa"):
         return int(mode[4:]), None
-    return 0, {"fxaa": "fxaa.frag", "edge": "edgeaa.frag"}.get(mode)
+    return 0, None if mode == "none" else mode
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class RenderSettings:
     width: int = 1280
     height: int = 720
     aa: str = "fxaa"          # see AA_MODES
+    look: str = "full"        # "draft" skips bloom and depth of field (see post.LOOKS)
+    hdr: bool = True          # float scene target; False: tone-map per fragment (faster)
 
     @property
     def aspect(self) -> float:
@@ -88,6 +91,22 @@ def graded_background(settings) -> tuple[np.ndarray, np.ndarray]:
         return top, bottom
     k = float(np.clip(w, 0, 1)) * 0.8
     return top + (_BG_WARM_TOP - top) * k, bottom + (_BG_WARM_BOTTOM - bottom) * k
+
+
+def _display_to_scene(srgb, settings) -> np.ndarray:
+    """The linear colour that the tone curve maps back to the designed backdrop colour.
+
+    The backdrop is designed in display colours (the brief's Deep Navy); drawing it
+    through the same HDR chain as the shot keeps fades and bloom consistent, so it is
+    pre-inverted through the ACES fit, exposure and white balance here (returned
+    linear)."""
+    y = np.clip(np.asarray(srgb, float) ** 2.2, 0.0, 0.999)      # the display encoding's inverse
+    a, b, c, d, e = 2.51, 0.03, 2.43, 0.59, 0.14
+    qa, qb, qc = y * c - a, y * d - b, y * e           # qa x^2 + qb x + qc = 0, x >= 0
+    x = (-qb - np.sqrt(np.maximum(qb * qb - 4 * qa * qc, 0.0))) / (2 * qa)
+    gain = float(settings.exposure) * np.asarray(settings.white_balance, float)
+    x = x / np.maximum(gain, 1e-6)
+    return x
 
 
 def _instance_layout(prog, buf):
@@ -157,21 +176,25 @@ class Renderer:
 
     def __init__(self, settings: RenderSettings = RenderSettings()):
         self.settings = settings
-        samples, post = aa_settings(settings.aa)
-        self.gl = GLContext(settings.width, settings.height, samples, post)
+        samples, aa_shader = aa_settings(settings.aa)
+        self.gl = GLContext(settings.width, settings.height)
         ctx = self.ctx = self.gl.ctx
-        self.mesh_prog = self.gl.program("mesh.vert", "mesh.frag")
-        self.vlit_prog = self.gl.program("mesh_vertexlit.vert", "mesh_vertexlit.frag")
-        self.plain_prog = self.gl.program("mesh_plain.vert", "mesh_plain.frag")
-        self.imp_prog = self.gl.program("impostor.vert", "impostor.frag")
-        self.sphere_prog = self.gl.program("sphere.vert", "sphere.frag")
-        self.dot_prog = self.gl.program("sphere.vert", "sphere.frag", ("FLAT_DEPTH",))
+        d = () if settings.hdr else ("DISPLAY_REFERRED",)
+        self.mesh_prog = self.gl.program("mesh.vert", "mesh.frag", d)
+        self.vlit_prog = self.gl.program("mesh_vertexlit.vert", "mesh_vertexlit.frag", d)
+        self.plain_prog = self.gl.program("mesh_plain.vert", "mesh_plain.frag", d)
+        self.imp_prog = self.gl.program("impostor.vert", "impostor.frag", d)
+        self.sphere_prog = self.gl.program("sphere.vert", "sphere.frag", d)
+        self.dot_prog = self.gl.program("sphere.vert", "sphere.frag", d + ("FLAT_DEPTH",))
+        self.glow_prog = self.gl.program("glow.vert", "glow.frag", d)
         # kind of draw -> program
         self.programs = {"plain": self.plain_prog, "vmesh": self.vlit_prog,
                          "imesh": self.mesh_prog, "impostor": self.imp_prog,
-                         "sphere": self.sphere_prog, "dot": self.dot_prog}
+                         "sphere": self.sphere_prog, "dot": self.dot_prog,
+                         "glow": self.glow_prog}
         self.bg_prog = self.gl.program("background.vert", "background.frag")
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
+        self.post = PostChain(self.gl, samples, aa_shader, settings.look, settings.hdr)
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
         self.quad = ctx.buffer(np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], _F4).tobytes())
         self.unit_quad = ctx.buffer(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], _F4).tobytes())
@@ -238,7 +261,9 @@ class Renderer:
 
     # --- per-frame uniforms -------------------------------------------------------------
     def _set_frame_uniforms(self, state: FrameState, view: np.ndarray, proj: np.ndarray):
-        grade = grade_tint(state.settings)
+        grade = self._grade = grade_tint(state.settings)
+        fog_density = float(state.settings.fog)
+        fog_color = self.post.fog_color(state.settings)
         dirs, cols, amb = [], [], np.zeros(3)
         for light in state.lights.values():
             c = srgb_to_linear(light.color) * light.intensity
@@ -257,8 +282,11 @@ class Renderer:
             _write(prog, "u_light_dir", np.array(dirs, _F4).tobytes())
             _write(prog, "u_light_col", np.array(cols, _F4).tobytes())
             _value(prog, "u_ambient", tuple(amb))
+            _value(prog, "u_fog", fog_density)
             _value(prog, "u_exposure", float(state.settings.exposure))
-            _value(prog, "u_grade", tuple(grade))
+            _value(prog, "u_balance", tuple(float(x) for x in
+                                            np.asarray(state.settings.white_balance) * grade))
+            _value(prog, "u_fog_color", fog_color)
 
     @staticmethod
     def _set_material(prog, mat, model: np.ndarray):
@@ -282,7 +310,7 @@ class Renderer:
 
     def _render(self, state: FrameState) -> bytes:
         ctx, s = self.ctx, self.settings
-        self.gl.fbo.use()
+        self.post.begin()
         ctx.viewport = (0, 0, s.width, s.height)
         ctx.disable(moderngl.BLEND)
         ctx.depth_mask = True
@@ -291,6 +319,8 @@ class Renderer:
         st = state.settings
         ctx.disable(moderngl.DEPTH_TEST)
         top, bottom = graded_background(st)
+        if s.hdr:
+            top, bottom = _display_to_scene(top, st), _display_to_scene(bottom, st)
         _value(self.bg_prog, "u_top", tuple(top))
         _value(self.bg_prog, "u_bottom", tuple(bottom))
         _value(self.bg_prog, "u_aspect", s.aspect)
@@ -318,9 +348,9 @@ class Renderer:
         ctx.disable(moderngl.CULL_FACE)
         ctx.disable(moderngl.DEPTH_TEST)
 
-        self.gl.finish_scene()
+        self.post.finish(state.settings, self._grade, cam)
         self._overlays(state)
-        return self.gl.read_rgba()
+        return self.post.out.read(components=4, alignment=1)
 
     def render_array(self, state: FrameState) -> np.ndarray:
         """H×W×4 uint8, top row first (for stills and tests)."""
@@ -354,6 +384,9 @@ class Renderer:
                 data = pack_instances(node)
                 if not isinstance(node.shape, str):
                     kind = "imesh"
+                elif node.shape == "glow":
+                    translucent.append((-1e30, ("glow", node, model, None, data), "none"))
+                    continue
                 elif node.shape == "sphere" and np.all(data[:, 7:10] == data[:, 7:8]):
                     kind = "dot" if self._tiny(data, view @ model) else "sphere"
                 else:
@@ -402,6 +435,9 @@ class Renderer:
         if data is not None:
             buf = self._instance_buffer(node.name, data)
             n = len(data)
+        if kind == "glow":
+            ctx.blend_func = moderngl.ONE, moderngl.ONE
+            _value(prog, "u_pixel", 2.0 * np.tan(np.radians(self._fov) / 2) / self.settings.height)
         if kind in _IMPOSTORS:
             _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
@@ -410,6 +446,9 @@ class Renderer:
             ctx.disable(moderngl.CULL_FACE)
             self._vao(node.name, kind, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
                                                           instances=n)
+            if kind == "glow":
+                ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
+                                  moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
             return
         nv = np.linalg.inv((view @ model)[:3, :3]).T
         _write(prog, "u_normal_view", nv.T.astype(_F4).tobytes())
@@ -470,6 +509,7 @@ class Renderer:
         self.geometry.release()
         for obj in (self.bg_vao, self.ov_vao, self.quad, self.unit_quad):
             obj.release()
+        self.post.release()
 
     def __enter__(self):
         return self

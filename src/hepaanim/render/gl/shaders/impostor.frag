@@ -53,5 +53,5 @@ void main() {
     vec3 c = shade(base, N, V, fresnel);
     vec4 clip = u_proj * vec4(hit, 1.0);
     gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;
-    f_color = vec4(tonemap(c), u_color.a * v_color.a);
+    f_color = vec4(fog(c, -hit.z), u_color.a * v_color.a);
 }

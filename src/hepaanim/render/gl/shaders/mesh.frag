@@ -21,5 +21,5 @@ void main() {
     vec3 c = shade(base, N, V, fresnel);
     float a = u_color.a * v_color.a;
     a = mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel);
-    f_color = vec4(tonemap(c), a);
+    f_color = vec4(fog(c, -v_view_pos.z), a);
 }

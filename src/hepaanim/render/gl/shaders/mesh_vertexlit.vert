@@ -16,7 +16,7 @@ uniform mat4 u_proj;
 uniform mat3 u_normal_view;
 uniform float u_alpha_fresnel;
 
-out vec4 v_front;        // tonemapped colour + alpha, lit as seen from outside
+out vec4 v_front;        // linear colour + alpha, lit as seen from outside
 out vec4 v_back;         // the same surface lit from inside (back faces)
 out float v_param;
 
@@ -25,7 +25,7 @@ out float v_param;
 vec4 lit(vec3 N, vec3 V, vec3 base, float a) {
     float fresnel;
     vec3 c = shade(base, N, V, fresnel);
-    return vec4(tonemap(c), mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel));
+    return vec4(c, mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel));
 }
 
 void main() {
@@ -37,6 +37,8 @@ void main() {
     float a = u_color.a * i_color.a;
     v_front = lit(N, V, base, a);
     v_back = lit(-N, V, base, a);
+    v_front.rgb = fog(v_front.rgb, -view.z);
+    v_back.rgb = fog(v_back.rgb, -view.z);
     v_param = in_param;
     gl_Position = u_proj * view;
 }

@@ -33,5 +33,5 @@ void main() {
     vec4 clip = u_proj * vec4(hit, 1.0);
     gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;
 #endif
-    f_color = vec4(tonemap(col), u_color.a * v_color.a);
+    f_color = vec4(fog(col, -hit.z), u_color.a * v_color.a);
 }

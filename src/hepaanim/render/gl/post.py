@@ -1,0 +1,162 @@
+"""The frame's render targets and post-processing chain (HDR to display).
+
+    scene (RGBA16F, linear light; MSAA resolved if on)
+      ├─ bloom: bright pass at 1/4 → blur → 1/8 → blur        (only when bloom > 0)
+      ├─ depth of field: 1/4 copy → blur, mixed by circle of confusion (only when set)
+      └─ display (one pass): FXAA / edge AA on HDR, depth of field, bloom, exposure ·
+           white balance · grade, ACES, gamma, vignette → out (RGBA8; overlays, read-back)
+
+On llvmpipe every full-resolution pass costs about one texture fetch per pixel per tap,
+so the chain keeps full-resolution work to one display pass and does its blurs
+at a quarter or an eighth of the resolution.  ``look="draft"`` (the low preset) skips
+bloom and depth of field.
+"""
+from __future__ import annotations
+
+import moderngl
+import numpy as np
+
+from ...scene.color import srgb_to_linear
+
+LOOKS = ("full", "draft")
+
+
+def display_value(x: float) -> float:
+    """Scene light -> display value through the ACES fit and gamma (as the shaders do)."""
+    y = (x * (2.51 * x + 0.03)) / (x * (2.43 * x + 0.59) + 0.14)
+    return float(min(max(y, 0.0), 1.0) ** (1 / 2.2))
+
+
+def _tex(ctx, size, components=4, dtype="f2"):
+    t = ctx.texture(size, components, dtype=dtype)
+    t.filter = (moderngl.LINEAR, moderngl.LINEAR)
+    t.repeat_x = t.repeat_y = False
+    return t
+
+
+class PostChain:
+    def __init__(self, gl, samples: int, aa: str | None, look: str = "full", hdr: bool = True):
+        if look not in LOOKS:
+            raise ValueError(f"unknown look {look!r}; use one of {', '.join(LOOKS)}")
+        self.gl = gl
+        ctx = self.ctx = gl.ctx
+        w, h = self.size = gl.size
+        self.look = look
+        self.hdr = hdr
+        self.samples = min(int(samples), ctx.max_samples) if samples and samples > 1 else 0
+        self._owned = []
+
+        def own(o):
+            self._owned.append(o)
+            return o
+
+        # Scene target: linear HDR colour (or tone-mapped 8-bit on the fast path) and a
+        # depth texture (read by depth of field).
+        fmt = "f2" if hdr else "f1"
+        self.hdr = own(_tex(ctx, self.size, dtype=fmt))
+        if self.samples:
+            self.msaa_color = own(ctx.renderbuffer(self.size, 4, samples=self.samples,
+                                                   dtype=fmt))
+            self.msaa_depth = own(ctx.depth_renderbuffer(self.size, samples=self.samples))
+            self.scene = own(ctx.framebuffer([self.msaa_color], self.msaa_depth))
+            self.depth = own(ctx.depth_texture(self.size))
+            self.resolved = own(ctx.framebuffer([self.hdr], self.depth))
+        else:
+            self.depth = own(ctx.depth_texture(self.size))
+            self.scene = self.resolved = own(ctx.framebuffer([self.hdr], self.depth))
+        self.depth.compare_func = ""
+        self.depth.filter = (moderngl.NEAREST, moderngl.NEAREST)
+
+        # Display targets.
+        self.out_color = own(ctx.renderbuffer(self.size, 4))
+        self.out = own(ctx.framebuffer([self.out_color]))
+
+        # Quarter and eighth resolution chains (bloom, defocus).
+        q = (max(1, w // 4), max(1, h // 4))
+        e = (max(1, w // 8), max(1, h // 8))
+        self.q_size, self.e_size = q, e
+        self.qa, self.qb, self.ea, self.eb, self.da, self.db = (
+            own(_tex(ctx, s)) for s in (q, q, e, e, q, q))
+        self.fbos = {t: own(ctx.framebuffer([t])) for t in
+                     (self.qa, self.qb, self.ea, self.eb, self.da, self.db)}
+
+        d = () if hdr else ("DISPLAY_REFERRED",)
+
+        def prog(v, f, defines=()):
+            return gl.program(v, f, d + tuple(defines))
+        self.p_bright = prog("background.vert", "bright.frag")
+        self.p_blur = prog("background.vert", "blur.frag")
+        self.p_down = prog("background.vert", "downsample.frag")
+        self.p_down_karis = prog("background.vert", "downsample.frag", ("KARIS",))
+        aa_define = {"fxaa": ("AA_FXAA",), "edge": ("AA_EDGE",)}.get(aa, ())
+        self.p_display = prog("background.vert", "display.frag", aa_define)
+        self.p_display_dof = prog("background.vert", "display.frag", aa_define + ("DOF",))
+        self._vaos = {p: own(ctx.vertex_array(p, [])) for p in
+                      (self.p_bright, self.p_blur, self.p_down, self.p_down_karis, self.p_display,
+                       self.p_display_dof)}
+
+    def _pass(self, prog, target, *textures, **uniforms):
+        (self.fbos[target] if target in self.fbos else target).use()
+        for unit, (name, tex) in enumerate(textures):
+            tex.use(unit)
+            if name in prog:
+                prog[name].value = unit
+        for k, v in uniforms.items():
+            if k in prog:
+                prog[k].value = v
+        self._vaos[prog].render(moderngl.TRIANGLES, vertices=3)
+
+    def _blur(self, a, b, size):
+        self._pass(self.p_blur, b, ("u_tex", a), u_step=(1.0 / size[0], 0.0))
+        self._pass(self.p_blur, a, ("u_tex", b), u_step=(0.0, 1.0 / size[1]))
+
+    def begin(self):
+        """Bind the scene target for drawing."""
+        self.scene.use()
+
+    def finish(self, settings, grade: np.ndarray, camera) -> None:
+        """Run the chain; leaves ``self.out`` bound for overlays and read-back."""
+        ctx = self.ctx
+        ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST | moderngl.CULL_FACE)
+        if self.samples:
+            ctx.copy_framebuffer(self.resolved, self.scene)
+        w, h = self.size
+        full = self.look == "full"
+        bloom = float(settings.bloom) if full else 0.0
+        if bloom > 0:
+            th = float(settings.bloom_threshold)
+            if not self.hdr:               # the threshold is in scene light: map to display
+                th = display_value(th * float(settings.exposure))
+            self._pass(self.p_bright, self.qa, ("u_tex", self.hdr),
+                       u_src_inv=(1.0 / w, 1.0 / h), u_threshold=th,
+                       u_exposure=float(settings.exposure))
+            self._blur(self.qa, self.qb, self.q_size)
+            self._pass(self.p_down, self.ea, ("u_tex", self.qa),
+                       u_src_inv=(1.0 / self.q_size[0], 1.0 / self.q_size[1]))
+            self._blur(self.ea, self.eb, self.e_size)
+        dof = full and settings.focus_distance > 0 and settings.aperture > 0
+        if dof:
+            self._pass(self.p_down_karis, self.da, ("u_tex", self.hdr),   # taps at ±1 px:
+                       u_src_inv=(2.0 / w, 2.0 / h))                       # a 4x4 box
+            self._blur(self.da, self.db, self.q_size)
+        display = self.p_display_dof if dof else self.p_display
+        balance = np.asarray(settings.white_balance, float) * grade
+        tex = [("u_hdr", self.hdr), ("u_bloom1", self.qa), ("u_bloom2", self.ea)]
+        extra = {}
+        if dof:
+            tex += [("u_dof", self.da), ("u_depth", self.depth)]
+            extra["u_dof_params"] = (float(settings.focus_distance), float(settings.aperture),
+                                     float(camera.near), float(camera.far))
+        self._pass(display, self.out, *tex, u_bloom=bloom, u_exposure=float(settings.exposure),
+                   u_balance=tuple(float(x) for x in balance), u_inv=(1.0 / w, 1.0 / h),
+                   u_vignette=float(settings.vignette), u_aspect=(w / h, 1.0), **extra)
+
+    def fog_color(self, settings) -> tuple:
+        """Fog fades toward the backdrop's lower colour (in the lit shaders' linear light)."""
+        c = settings.fog_color if settings.fog_color is not None else settings.background_bottom
+        return tuple(float(x) for x in srgb_to_linear(c))
+
+    def release(self):
+        for o in reversed(self._owned):
+            o.release()
+        self._owned.clear()
