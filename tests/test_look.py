@@ -81,16 +81,16 @@ def test_depth_of_field_blurs_what_is_out_of_focus():
     film = _static_shot(False)
     state = film.evaluate(0.5)
 
-    def sharpness(img):
-        g = img.mean(axis=2)
-        return np.abs(np.diff(g, axis=1)).mean()
+    def sharpness(img):          # the steepest step across the organ's silhouette
+        g = img[H // 2 - 3:H // 2 + 3].mean(axis=(0, 2))
+        return np.abs(np.diff(g)).max()
     with make_renderer(W, H) as r:
         state.settings = state.settings.copy()
         state.settings.focus_distance = 12.0        # on the organ
         focused = sharpness(r.render_array(state)[..., :3].astype(float))
         state.settings.focus_distance = 2.0         # far in front of everything
         blurred = sharpness(r.render_array(state)[..., :3].astype(float))
-    assert blurred < focused * 0.85
+    assert blurred < focused * 0.5, (blurred, focused)
 
 
 def test_draft_look_skips_costly_effects():

@@ -199,3 +199,13 @@ def test_keyframe_tracks_total(times, t, interp):
 
 
 _FILM = _film()
+
+
+def test_camera_move_starts_from_the_current_camera():
+    f = Film("m")
+    a = f.act("a", 4)
+    a.camera.set(position=(0, -10, 0), target=(0, 0, 0))
+    a.camera.move(position=(0, -4, 2), target=(1, 0, 0), over=(1, 3))
+    assert np.allclose(f.evaluate(1).camera.position, [0, -10, 0])
+    assert np.allclose(f.evaluate(3).camera.position, [0, -4, 2])
+    assert np.allclose(f.evaluate(3).camera.target, [1, 0, 0])

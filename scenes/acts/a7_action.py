@@ -1,10 +1,114 @@
-"""Act placeholder: mode_of_action (being built; see the storyboard in science_brief.md §4)."""
-from .common import dissolve
+"""Act 7 (film 82–100 s): what HepaStem did in lab and animal studies (brief §3, §4 row 7).
+
+The sinusoid cutaway of acts 3–5 (µm), still inflamed: ember Kupffer cells in their
+cytokine clouds, an activated stellate cell (rust, spread thin) with ivory collagen in the
+space of Disse.  A HepaStem cell has lodged in the lumen (squeezed into the ~10 µm vessel)
+and acts paracrinely: it glows and releases Resolution Blue factors (HGF, PGE2, IDO…;
+drawn enlarged and labelled so).  As they spread the cytokines thin out, the Kupffer cells
+cool from ember to violet-blue, the whole grade turns from warm to cool, and the stellate
+cell the factors reach rounds up and stops laying collagen, which thins.  The cell stays a
+HepaStem cell: it never turns into a liver cell.  Captions say whose evidence this is.
+"""
+from functools import partial
+
+import numpy as np
+
+from hepaanim import models
+from hepaanim.scene import tube
+from hepaanim.timeline import easing
+
+from .common import camera_path, cutaway, dissolve, warmth
 
 NAME = "mode_of_action"
 DURATION = 18.0
+CELL_AT = np.array([-17.0, 0.0, 0.0])       # the lodged HepaStem cell (µm, sinusoid frame)
+STELLATE_AT = (17.0, 0.0, 0.0)
+
+
+def _far_pores(derive, node):
+    d = derive(node)
+    i = d.instances
+    far = (i.position[:, 1] > -2.0) & (np.arange(len(i)) % 3 == 0)     # one in three
+    return d.copy(instances=i.copy(position=i.position[far], orientation=i.orientation[far],
+                                   scale=i.scale[far], opacity=i.opacity[far]))
+
+
+def counted(act, node, count, a, b, over, ease="in_out_sine"):
+    """Animate a particle cloud's ``amount`` in whole particles (every one shown is fully
+    opaque, so the cloud is drawn before the translucent vessel wall, not sorted with it)."""
+    f, (t0, t1) = easing.get(ease), over
+    act.set(f"{node.name}.params.amount", a)
+    act.procedural(f"{node.name}.params.amount",
+                   lambda x: np.floor((a + (b - a) * float(f(min(x / (t1 - t0), 1.0))))
+                                      * count + 1e-6) / count, over=(t0, t1 + 0.1))
 
 
 def build(act):
-    dissolve(act, first=NAME == "organ", last=NAME == "resolution")
-    act.caption("In laboratory and animal studies, the cells' secreted factors dampened inflammation.", over=(1.0, DURATION - 1.0))
+    dissolve(act)
+    warmth(act, 1.0, 0.0, over=(2.0, 16.5))
+    for key, value in (("fog", 0.0), ("focus_distance", 0.0), ("exposure", 1.0)):
+        act.set(f"scene.{key}", value)
+    act.set("camera.near", 0.5)
+    act.set("camera.far", 600.0)
+
+    tissue = models.sinusoid("a7_sin", seed=3, length=110.0, hepatocyte_state=0.26,
+                             kupffer_state=0.5, stellate_state=1.0)
+    # A clearer wall than acts 3-5 and no sieve plates on its near side: the lumen is
+    # where this act happens.
+    wall, pores = tissue.node, tissue["fenestrae"]
+    axis = np.stack([np.linspace(-55.0, 55.0, 25), np.zeros(25), np.zeros(25)], -1)
+    wall.geometry = tube(axis, 5.3, sides=48)           # one surface: half the blending
+    wall.material = wall.material.copy(opacity=0.26, shading="vertex")
+    pores.derive = partial(_far_pores, pores.derive)
+    cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1 and h.center[1] > 0,
+            skip=("microvilli", "stellate_droplets"))
+    stellate = tissue.data["stellate"]
+    act.set(f"{stellate.name}.transform.position", STELLATE_AT)
+
+    # The lodged cell: elongated and squeezed to fill the lumen (it is larger than it).
+    cell = act.add(models.hepastem_cell("a7_hepastem", state=1.0, position=CELL_AT))
+    cell.node.transform.scale = np.array([1.1, 0.68, 0.68])
+    cell.node.material = cell.node.material.copy(opacity=1.0, shading="vertex")
+    cell.animate(act, "secretion", 0.0, 1.0, over=(1.0, 4.0))
+    cell.animate(act, "secretion", 1.0, 0.55, over=(12.0, 17.0))
+
+    # Inflamed to start: Kupffer cells activated, each in its cloud of cytokines.
+    clouds = []
+    for k, (kc, x) in enumerate(zip(tissue.data["kupffer"], (-47.0, 40.0))):
+        p = np.array([x, kc.center[1], kc.center[2]])
+        act.set(f"{kc.name}.transform.position", p)
+        kc.animate(act, "state", 0.5, 1.0, over=(5.0 + 1.5 * k, 12.5 + 1.5 * k))
+        cloud = act.add(models.cytokines(f"a7_cytokines_{k}", count=260, center=p + (0, 0, 3),
+                                         radius=17.0, amount=1.0, seed=40 + k, spreads=True))
+        act.set(f"{cloud.name}.params.spread", 1.0)
+        counted(act, cloud, 260, 1.0, 0.06, over=(4.0 + 1.5 * k, 13.5 + 1.5 * k))
+        clouds.append(cloud)
+
+    # Paracrine factors spread out from the cell, through the lumen and into Disse.
+    factors = act.add(models.paracrine_factors("a7_factors", count=420, center=CELL_AT,
+                                               radius=36.0, amount=0.0, seed=71))
+    counted(act, factors, 420, 0.0, 1.0, over=(1.5, 7.5), ease="out_cubic")
+    act.animate(factors, "params.spread", 0.0, 1.0, over=(1.5, 12.0), ease="out_cubic")
+    for node in (*clouds, factors):
+        act.procedural(f"{node.name}.params.t", lambda x: x)
+
+    # The activated stellate cell, once the factors reach it, rounds up and stops laying
+    # collagen; the fibres in the space of Disse thin.
+    fibres = act.add(models.collagen("a7_collagen", paths=tissue.data["disse_paths"],
+                                     amount=1.0))
+    fibres.node.material = fibres.node.material.copy(shading="vertex")
+    act.animate(stellate.node, "params.state", 1.0, 0.6, over=(8.0, 14.5))
+    act.animate(fibres, "params.amount", 1.0, 0.35, over=(9.0, 16.5), ease="in_out_sine")
+
+    act.camera.set(fov=38.0)
+    camera_path(act, {0.0: ((-22.0, -74.0, 30.0), (-14.0, 6.0, 0.0)),
+                      6.0: ((-12.0, -62.0, 28.0), (-6.0, 6.0, 0.0)),
+                      12.0: ((14.0, -50.0, 30.0), (12.0, 6.0, 2.0)),
+                      18.0: ((4.0, -78.0, 36.0), (0.0, 6.0, 0.0))})
+
+    act.caption("Lodged in a sinusoid, a HepaStem cell releases signalling factors.",
+                over=(0.8, 5.4))
+    act.caption("In lab and animal studies, the cells' factors dampened inflammation…",
+                over=(5.9, 10.9))
+    act.caption("…and the activation of scar-forming stellate cells.", over=(11.4, 15.6))
+    act.caption("Molecules enlarged", over=(1.2, 17.6), style="label", position="top_right")

@@ -22,7 +22,7 @@ from . import vessels as _vessels
 from ._base import Model, sub
 from ._mesh import capped_tube, catmull_rom_path, smoothstep
 from .hepastem import hepastem_material
-from .iv_route import IV_SITE, liver_transform, route_path
+from .iv_route import IV_SITE, liver_transform
 from .path import Path
 
 VIAL_NECK = np.array([292.0, -138.0, 62.0])     # where the line leaves the stopper
@@ -173,7 +173,8 @@ class RouteCohort:
         d = rng.normal(size=(count, 3)) * [5.0, 5.0, 7.0]
         self.in_vial = vc + np.clip(d, -8.0, 8.0)
         side = rng.normal(size=(count, 3))
-        self.side = side / np.linalg.norm(side, axis=1, keepdims=True) * rng.uniform(0, 1, (count, 1))
+        side /= np.linalg.norm(side, axis=1, keepdims=True)
+        self.side = side * rng.uniform(0, 1, (count, 1))
         # The minority that moves on: left-lung cells spread over the release order.
         left = np.flatnonzero(~self.right)
         self.onward = left[np.linspace(1, len(left) - 2, continuing).round().astype(int)]

@@ -98,6 +98,20 @@ def body_geometry() -> Geometry:
     return merge(parts)
 
 
+def front_shell(geometry: Geometry, facing=(0.0, -1.0, 0.0), margin: float = 0.3) -> Geometry:
+    """Only the triangles of a closed translucent shell that can face a camera on the side
+    ``facing`` (within ~70°).  A translucent closed mesh is drawn as two layers (back faces,
+    then front faces); for shots that all look from one side the far layer is the cost of a
+    second full-screen blend for almost no visible difference.  Mind concave shapes (lungs,
+    heart): their cut edges show; it suits a nearly convex shell such as the skin."""
+    p = geometry.positions.astype(np.float64)
+    i = geometry.indices.astype(np.int64)
+    n = np.cross(p[i[:, 1]] - p[i[:, 0]], p[i[:, 2]] - p[i[:, 0]])
+    n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+    keep = n @ np.asarray(facing, float) > -margin
+    return Geometry(geometry.positions, geometry.normals, geometry.indices[keep], geometry.param)
+
+
 # --- heart and lungs ------------------------------------------------------------------------
 def _heart_field(p):
     q = p - HEART_CENTER

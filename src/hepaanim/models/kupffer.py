@@ -56,7 +56,7 @@ def _color(state: float) -> np.ndarray:
 def _derive(seed, size, node):
     s = param(node, "state")
     return node.copy(geometry=kupffer_geometry(quantize(s), seed, size),
-                     material=node.material.copy(color=_color(s), emissive=0.35 * activation(s)))
+                     material=node.material.copy(color=_color(s), emissive=0.6 * activation(s)))
 
 
 def kupffer_cell(name: str = "kupffer", state: float = RESTING, seed: int = 0,

@@ -66,7 +66,7 @@ def _plates(R: float, height: float, seed: int, cell: float = 25.0):
         angles = np.sort(np.concatenate([angles, new]))
         n *= 2
         level += 1
-    pos, quat = [], []
+    pos, quat, lines = [], [], []
     layers = np.arange(-height / 2 + cell / 2, height / 2, cell)
     for a, r0 in spokes:
         a = a + rng.normal(scale=0.02)
@@ -78,6 +78,7 @@ def _plates(R: float, height: float, seed: int, cell: float = 25.0):
         xy = xy[keep]
         if not len(xy):
             continue
+        lines.append(xy)
         half = ang[keep] / 2           # rotation about z: local x radial, y across the plate
         q = np.stack([np.zeros_like(half), np.zeros_like(half), np.sin(half), np.cos(half)], -1)
         for z in layers:
@@ -90,7 +91,7 @@ def _plates(R: float, height: float, seed: int, cell: float = 25.0):
     scale *= rng.uniform(0.9, 1.08, (len(pos), 1))
     shade = rng.uniform(0.0, 0.18, len(pos))[:, None]
     color = rgb("hepatocyte_rose") * (1 - shade) + rgb("#F3C5B6") * shade
-    return pos, quat, scale, color, spokes
+    return pos, quat, scale, color, spokes, lines
 
 
 @functools.lru_cache(maxsize=4)
@@ -121,7 +122,7 @@ def lobule(name: str = "lobule", seed: int = 0, radius: float = 700.0, height: f
     plates, instanced), ``{name}_central_vein``, ``{name}_portal_venules``,
     ``{name}_arterioles``, ``{name}_bile_ductules``, ``{name}_outline``."""
     tr = transform_of(transform, position)
-    pos, quat, scale, color, spokes = _plates(float(radius), float(height), seed)
+    pos, quat, scale, color, spokes, _ = _plates(float(radius), float(height), seed)
     cv, ven, art, duct, walls = _vessel_geometries(float(radius), float(height))
     vessel = dict(roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
     plates = InstancedNode(name, shape="sphere", transform=tr,
@@ -211,6 +212,53 @@ def gap_paths(R: float, height: float, seed: int, count: int, rng) -> list:
     return out
 
 
+def plate_walls(lines, z0: float, z1: float, half: float = 8.0) -> Geometry:
+    """Hepatocyte plates below the top layer of cells as flat-shaded walls: the two faces
+    and the ends of a ribbon per plate (xy polyline) from ``z0`` to ``z1``, ``2·half``
+    thick (a few triangles per cell instead of a ray-cast cell per layer).  No top face: the
+    top layer of cells covers it, and a hidden face still costs shading."""
+    P, N, I = [], [], []
+    base = 0
+    for xy in lines:
+        if len(xy) < 2:
+            continue
+        d = np.gradient(xy, axis=0)
+        d /= np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-9)
+        n = np.column_stack([-d[:, 1], d[:, 0]])
+        m = len(xy)
+        faces = []
+        for sign in (1.0, -1.0):                                  # the two sides
+            e = xy + sign * half * n
+            faces.append((np.concatenate([np.column_stack([e, np.full(m, z0)]),
+                                          np.column_stack([e, np.full(m, z1)])]),
+                           np.tile(np.column_stack([sign * n, np.zeros(m)]), (2, 1)), sign))
+        for pts, nrm, sign in faces:
+            k = np.arange(m - 1)
+            a, b, c, e = k, k + 1, k + m, k + 1 + m
+            tri = np.concatenate([np.stack([a, b, e], 1), np.stack([a, e, c], 1)])
+            if sign < 0:
+                tri = tri[:, [0, 2, 1]]
+            P.append(pts), N.append(nrm), I.append(tri + base)
+            base += len(pts)
+        for j, sign in ((0, -1.0), (m - 1, 1.0)):                  # end caps
+            c = xy[j]
+            q = np.array([[*(c + half * n[j]), z0], [*(c - half * n[j]), z0],
+                          [*(c - half * n[j]), z1], [*(c + half * n[j]), z1]])
+            tri = np.array([[0, 1, 2], [0, 2, 3]])
+            if sign < 0:
+                tri = tri[:, [0, 2, 1]]
+            P.append(q), N.append(np.tile([*(sign * d[j]), 0.0], (4, 1))), I.append(tri + base)
+            base += 4
+    pos = np.concatenate(P).astype(np.float32)
+    idx = np.concatenate(I).astype(np.uint32)
+    # Keep faces outward: flip any triangle whose winding disagrees with its normal.
+    nrm = np.concatenate(N).astype(np.float32)
+    fn = np.cross(pos[idx[:, 1]] - pos[idx[:, 0]], pos[idx[:, 2]] - pos[idx[:, 0]])
+    bad = np.einsum("ij,ij->i", fn, nrm[idx[:, 0]]) < 0
+    idx[bad] = idx[bad][:, [0, 2, 1]]
+    return Geometry(pos, nrm, idx)
+
+
 def _derive_blood(table, base, node):
     """Red cells along the gap paths: a pure function of the node's ``t`` (seconds).
     ``table``: (points P×M×3, arc lengths P×M, path per cell, start s per cell, speed)."""
@@ -232,7 +280,8 @@ def _derive_blood(table, base, node):
 
 def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
                  height: float = 250.0, rings: int = 1, transform=None, keep=None,
-                 blood: int = 0, blood_speed: float = 150.0, floor: bool = True) -> Model:
+                 blood: int = 0, blood_speed: float = 150.0, floor: bool = True,
+                 cells: str = "top") -> Model:
     """A patch of tiled lobules (µm): the middle one plus ``rings`` rings around it.
 
     Nodes: ``{name}`` (every lobule's hepatocyte plates, one instanced node),
@@ -249,16 +298,28 @@ def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
     R, H = float(radius), float(height)
     rng = np.random.default_rng(seed)
     centers = lobule_centers(R, rings)
-    pos, quat, scale, color = [], [], [], []
+    pos, quat, scale, color, lines = [], [], [], [], []
     for k, c in enumerate(centers):
-        p, q, s, col, _ = _plates(R, H, seed + k)
+        p, q, s, col, _, ln = _plates(R, H, seed + k)
+        if cells == "top":               # ray-cast cells on top, walls below (cheap)
+            top = p[:, 2] > H / 2 - 25.0
+            p, q, col = p[top], q[top], col[top]
+            # Round cells take the renderer's fast sphere path (same volume as the ellipsoid).
+            s = np.repeat(np.cbrt(s[top].prod(axis=1))[:, None], 3, axis=1)
         pos.append(p + [c[0], c[1], 0.0])
         quat.append(q), scale.append(s), color.append(col)
+        lines += [xy + c for xy in ln]
     pos, quat = np.concatenate(pos), np.concatenate(quat)
     scale, color = np.concatenate(scale), np.concatenate(color)
     if keep is not None:
         m = np.asarray(keep(pos), bool)
         pos, quat, scale, color = pos[m], quat[m], scale[m], color[m]
+        cut = []
+        for xy in lines:          # walls: keep the runs of each plate that ``keep`` accepts
+            ok = np.asarray(keep(np.column_stack([xy, np.full(len(xy), H / 2 - 12.5)])), bool)
+            edges_ = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(int), [0]])))
+            cut += [xy[a:b] for a, b in zip(edges_[::2], edges_[1::2]) if b - a > 1]
+        lines = cut
     z = np.linspace(-H / 2, H / 2, 9)
     line = lambda x, y: np.column_stack([np.full(9, x), np.full(9, y), z])  # noqa: E731
     corner_pts, edges, seen = [], [], set()
@@ -297,6 +358,10 @@ def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
              mesh("bile_ductules", merge(ducts), Material(color=rgb(BILE), **vessel)),
              mesh("outline", merge(walls), Material(color=rgb("scar_ivory"), opacity=0.35,
                                                     roughness=0.7))]
+    if cells == "top":
+        nodes.append(mesh("walls", plate_walls(lines, -H / 2 + 4.0, H / 2 - 14.0, 10.0),
+                          Material(color=rgb("hepatocyte_rose") * 0.86, roughness=0.7, rim=0.12,
+                                   rim_color=rgb("#F3C5B6"), wrap=0.65, shading="vertex")))
     if floor:      # the blood-filled depths of the sinusoids, seen between the plates
         pts = np.concatenate([np.vstack([c, corners(R * 1.002) + c]) for c in centers])
         fan = np.array([[0, 1 + (k + 1) % 6, 1 + k] for k in range(6)])[::-1][:, [0, 2, 1]]
@@ -305,7 +370,7 @@ def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
         geo = Geometry(pos3.astype(np.float32), np.tile([0, 0, 1.0], (len(pts), 1)).astype(
             np.float32), idx)
         nodes.append(mesh("floor", geo, Material(color=rgb(FLOOR), roughness=0.85, rim=0.2,
-                                                 wrap=0.6)))
+                                                 wrap=0.6, shading="vertex")))
     paths = []
     if blood:
         per = max(1, blood // (3 * len(centers)))          # three cells follow each path

@@ -122,10 +122,12 @@ def _particles(name, color, count, center, radius, amount, seed, spreads):
 
 
 def cytokines(name: str = "cytokines", count: int = 600, center=(0.0, 0.0, 0.0),
-              radius: float = 25.0, amount: float = 1.0, seed: int = 0) -> Model:
+              radius: float = 25.0, amount: float = 1.0, seed: int = 0,
+              spreads: bool = False) -> Model:
     """Glowing ember particles (TNF-α, IL-1β, IL-6, CCL2; enlarged) in a ball of ``radius``.
-    Params: ``amount`` (fraction shown), ``t`` (seconds, for drift)."""
-    return _particles(name, "inflammation_ember", count, center, radius, amount, seed, False)
+    Params: ``amount`` (fraction shown), ``t`` (seconds, for drift); with ``spreads=True``
+    also ``spread`` (0 close round the releasing cell at ``center`` → 1 out to radius)."""
+    return _particles(name, "inflammation_ember", count, center, radius, amount, seed, spreads)
 
 
 def paracrine_factors(name: str = "factors", count: int = 400, center=(0.0, 0.0, 0.0),

@@ -81,7 +81,7 @@ def _process_paths(state: float, seed: int, wrap_radius):
     a = _activation(state)
     n = 6
     out = []
-    retract = 1.0 - 0.93 * smoothstep(0.0, 0.9, state)
+    retract = 1.0 - 0.93 * smoothstep(0.0, 0.65, state)
     zc, _, _ = _sheet(a)
     for j in range(n):
         length = rng.uniform(26.0, 40.0) * retract
@@ -159,7 +159,7 @@ def _derive_cell(seed, wrap_radius, node):
     s = param(node, "state")
     return node.copy(geometry=stellate_geometry(quantize(s), seed, wrap_radius),
                      material=node.material.copy(color=_color(s),
-                                                 opacity=0.7 + 0.15 * _activation(s)))
+                                                 opacity=0.7 + 0.3 * _activation(s)))
 
 
 def _derive_droplets(seed, wrap_radius, node):

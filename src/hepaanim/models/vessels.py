@@ -33,7 +33,7 @@ from .liver import HEPATIC_VEIN_OUTLET_Z, IVC_XY, PORTA
 from .liver import IVC_RADIUS as _IVC_RADIUS
 from .liver import field as liver_field
 from ._base import Model, sub, transform_of
-from ._mesh import arc_length, capped_tube, field_gradient, smoothstep
+from ._mesh import arc_length, capped_tube, catmull_rom_path, field_gradient, smoothstep, sphere
 
 PORTAL_RADIUS = 6.0        # mm (~12 mm diameter, brief)
 ARTERY_RADIUS = 2.0        # mm (~4 mm diameter, brief)
@@ -312,8 +312,10 @@ def ivc_path() -> np.ndarray:
     return np.stack([x + 2.0 * np.sin(z / 90.0), y - 6.0 * smoothstep(60.0, 110.0, z), z], -1)
 
 
-def _tree_geometry(tree: VesselTree, min_sides: int = 8, max_sides: int = 20) -> Geometry:
-    """Capped tubes per branch (each closed); param = distance from the root, normalised."""
+def _tree_geometry(tree: VesselTree, min_sides: int = 8, max_sides: int = 20,
+                   joints: bool = False, density: float = 1.0) -> Geometry:
+    """Capped tubes per branch (each closed); param = distance from the root, normalised.
+    ``joints``: a ball at every branch point hides where the tubes' caps meet (close-ups)."""
     dist = {}
     parts = []
     total = 0.0
@@ -325,22 +327,29 @@ def _tree_geometry(tree: VesselTree, min_sides: int = 8, max_sides: int = 20) ->
     for k, b in enumerate(tree.branches):
         s = arc_length(b.centerline)
         base = 0.0 if b.parent is None else dist[b.parent]
-        sides = int(np.clip(round(5 + 2.2 * b.r), min_sides, max_sides))
+        sides = int(np.clip(round((5 + 2.2 * b.r) * density), min_sides, max_sides))
         parts.append(capped_tube(b.centerline, b.radius, sides=sides,
                                  param=(base + s) / total))
+        if joints and b.children:
+            ball = sphere(float(b.radius[-1]), 10)
+            parts.append(Geometry(ball.positions + b.centerline[-1].astype(np.float32),
+                                  ball.normals, ball.indices,
+                                  np.full(len(ball.positions), dist[k] / total, np.float32)))
     return merge(parts)
 
 
 @functools.lru_cache(maxsize=4)
-def _geometries(seed: int, generations: int):
+def _geometries(seed: int, generations: int, detail: int = 1):
     portal = portal_tree(seed, generations)
     artery = artery_tree(seed, generations)
     hvs = hepatic_vein_trees(seed, max(1, generations - 1))
     ivc = VesselTree("ivc", [_root("ivc_0", ivc_path(), IVC_RADIUS, 0)], "in")
-    return {"portal": (portal, _tree_geometry(portal)),
-            "artery": (artery, _tree_geometry(artery, 6, 12)),
-            "hepatic_veins": (hvs, merge([_tree_geometry(t) for t in hvs])),
-            "ivc": (ivc, capped_tube(ivc.branches[0].centerline, IVC_RADIUS, sides=28))}
+    d = int(detail)
+    j = d > 1
+    return {"portal": (portal, _tree_geometry(portal, 8 * d, 20 * d, j, d)),
+            "artery": (artery, _tree_geometry(artery, 6 * d, 12 * d, j, d)),
+            "hepatic_veins": (hvs, merge([_tree_geometry(t, 8 * d, 20 * d, j, d) for t in hvs])),
+            "ivc": (ivc, capped_tube(ivc.branches[0].centerline, IVC_RADIUS, sides=28 * d))}
 
 
 def vessel_material(kind: str) -> Material:
@@ -350,17 +359,19 @@ def vessel_material(kind: str) -> Material:
 
 
 def vasculature(name: str = "vessels", seed: int = 0, transform=None,
-                generations: int = 5) -> Model:
+                generations: int = 5, detail: int = 1) -> Model:
     """Portal vein, hepatic artery, hepatic veins and IVC (mm, liver frame + ``transform``).
 
     Nodes: ``{name}_portal``, ``{name}_artery``, ``{name}_hepatic_veins``, ``{name}_ivc``.
     ``data["trees"]``: ``{"portal": VesselTree, "artery": VesselTree, "hepatic_veins":
     (right, middle, left), "ivc": VesselTree}``, centre lines in world units (transform
     applied).  Animate ``{name}_portal.material.reveal`` 0→1 to light a tree up from the hilum.
+    ``detail`` (1, 2, …) multiplies the tubes' sides and (above 1) rounds the branch points,
+    for close-ups.
     """
     tr = transform_of(transform)
     m = tr.matrix()
-    geos = _geometries(seed, generations)
+    geos = _geometries(seed, generations, detail)
     nodes, trees = [], {}
     for key, (tree, geo) in geos.items():
         kind = "artery" if key == "artery" else "vein"
@@ -374,3 +385,62 @@ def vasculature(name: str = "vessels", seed: int = 0, transform=None,
     return Model(nodes[0].name, nodes, center=m[:3, :3] @ center + m[:3, 3],
                  radius=float(radius) * float(tr.scale.max()), units="mm",
                  data={"trees": trees})
+
+
+# --- where the portal blood comes from (film act 1) ------------------------------------------
+GUT_COLOR = "#C99A8E"     # muted, see-through intestine (not a palette colour: context only)
+
+
+@functools.lru_cache(maxsize=2)
+def _inflow_geometries(seed: int):
+    """Superior mesenteric vein with its intestinal tributaries (param 0 in the gut → 1 where
+    it joins the portal trunk), and a schematic coil of small intestine below the liver."""
+    rng = np.random.default_rng(seed + 29)
+    root = portal_tree(seed).branches[0].centerline[0]
+    smv = catmull_rom_path(np.array([root, root + [6.0, 5.0, -18.0], root + [4.0, -8.0, -52.0],
+                                     root + [-6.0, -28.0, -88.0], root + [-16.0, -42.0, -123.0]]), 8)
+    s = arc_length(smv)
+    total = s[-1] + 70.0
+    parts = [capped_tube(smv, np.interp(s, [0, s[-1]], [5.0, 3.2]), sides=14,
+                         param=1.0 - s / total)]
+    rows = np.linspace(-158.0, -276.0, 6)
+    loops = []
+    for k, z in enumerate(rows):
+        lo, hi = -58.0 + rng.uniform(-10, 10), 96.0 + rng.uniform(-12, 8)
+        xs = np.linspace(lo, hi, 7)[:: 1 if k % 2 == 0 else -1]
+        for x in xs:
+            loops.append([x, -36.0 + 13.0 * np.sin(x / 24.0 + k * 1.7),
+                          z + 6.0 * np.sin(x / 29.0 + k * 2.3)])
+    gut_path = catmull_rom_path(np.array(loops), 8)
+    gut = capped_tube(gut_path, 9.5, sides=14)
+    # Tributaries: from points along the SMV out to the loops (blood runs gut → SMV).
+    for j in range(7):
+        u = 0.25 + 0.75 * j / 6
+        start = np.array([np.interp(u * s[-1], s, smv[:, i]) for i in range(3)])
+        end = gut_path[rng.integers(0, len(gut_path))] + [0.0, 8.0, 0.0]
+        mid = (start + end) / 2 + rng.normal(scale=6.0, size=3)
+        path = catmull_rom_path(np.array([end, mid, start]), 6)
+        ps = arc_length(path)
+        p0 = (1.0 - u * s[-1] / total)          # the SMV's param where it joins
+        parts.append(capped_tube(path, np.interp(ps, [0, ps[-1]], [1.2, 2.0]), sides=8,
+                                 param=np.clip(p0 - (ps[-1] - ps) / total, 0, 1)))
+    return merge(parts), gut
+
+
+def portal_inflow(name: str = "inflow", seed: int = 0, transform=None) -> Model:
+    """Where portal blood comes from (mm, liver frame + ``transform``): the superior
+    mesenteric vein and its tributaries rising from a schematic, see-through coil of small
+    intestine to the start of the portal trunk.  Nodes: ``{name}`` (veins, Venous Indigo;
+    geometry param runs gut 0 → portal trunk 1, so ``material.reveal`` shows blood leaving
+    the gut) and ``{name}_gut``."""
+    tr = transform_of(transform)
+    veins, gut = _inflow_geometries(seed)
+    nodes = [MeshNode(name, geometry=veins, material=vessel_material("vein"), transform=tr),
+             MeshNode(sub(name, "gut"), geometry=gut, transform=tr.copy(),
+                      material=Material(color=rgb(GUT_COLOR), opacity=0.3, roughness=0.5,
+                                        rim=0.6, rim_color=rgb("#F3D9D0"), wrap=0.5,
+                                        shading="vertex"))]
+    m = tr.matrix()
+    c, r = gut.bounding_sphere()
+    return Model(name, nodes, center=m[:3, :3] @ c + m[:3, 3], radius=r * float(tr.scale.max()),
+                 units="mm")

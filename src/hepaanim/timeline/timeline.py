@@ -160,7 +160,7 @@ class Act:
         name = getattr(target, "name", target)
         return name if prop is None else f"{name}.{prop}"
 
-    def animate(self, target, prop_or_value, *values, over, ease="smooth",
+    def animate(self, target, prop_or_value=None, *values, over, ease="smooth",
                 interpolation="linear", to=None):
         """Animate a property from a value to another (or through several) over (a, b).
 
@@ -171,7 +171,8 @@ class Act:
         if isinstance(target, Node) or hasattr(target, "nodes"):
             path, vals = self._path(target, prop_or_value), list(values)
         else:
-            path, vals = target, [prop_or_value, *values]
+            path = target
+            vals = list(values) if prop_or_value is None else [prop_or_value, *values]
         a, b = self._over(over)
         if to is not None:
             vals = [self.film.timeline.current(path, a)] if not vals else vals

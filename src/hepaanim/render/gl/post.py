@@ -43,6 +43,7 @@ class PostChain:
         w, h = self.size = gl.size
         self.look = look
         self.hdr = hdr
+        self.backdrop = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))     # (top, bottom), set per frame
         self.samples = min(int(samples), ctx.max_samples) if samples and samples > 1 else 0
         self._owned = []
 
@@ -149,7 +150,8 @@ class PostChain:
                                      float(camera.near), float(camera.far))
         self._pass(display, self.out, *tex, u_bloom=bloom, u_exposure=float(settings.exposure),
                    u_balance=tuple(float(x) for x in balance), u_inv=(1.0 / w, 1.0 / h),
-                   u_vignette=float(settings.vignette), u_aspect=(w / h, 1.0), **extra)
+                   u_vignette=float(settings.vignette), u_aspect=(w / h, 1.0),
+                   u_bg_top=self.backdrop[0], u_bg_bottom=self.backdrop[1], **extra)
 
     def fog_color(self, settings) -> tuple:
         """Fog fades toward the backdrop's lower colour (in the lit shaders' linear light)."""

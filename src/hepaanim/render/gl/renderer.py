@@ -1,8 +1,9 @@
 """Draw a FrameState with OpenGL 3.3 into an offscreen framebuffer and read back RGBA.
 
-Order of a frame: background gradient; opaque meshes, instanced meshes and ray-cast
+Order of a frame: clear to transparent; opaque meshes, instanced meshes and ray-cast
 impostors with depth writes; translucent layers with depth test but no depth writes, in
-back-to-front order (see ``_translucent_order``); MSAA resolve; fade; caption overlays.
+back-to-front order (see ``_collect``); the post chain (``post.py``: backdrop, AA, bloom,
+depth of field, tone curve); fade; caption overlays.
 GPU buffers are cached by geometry content key (LRU) and per node for instance data, and
 everything is released by ``close()``.
 """
@@ -192,13 +193,11 @@ class Renderer:
                          "imesh": self.mesh_prog, "impostor": self.imp_prog,
                          "sphere": self.sphere_prog, "dot": self.dot_prog,
                          "glow": self.glow_prog}
-        self.bg_prog = self.gl.program("background.vert", "background.frag")
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
         self.post = PostChain(self.gl, samples, aa_shader, settings.look, settings.hdr)
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
         self.quad = ctx.buffer(np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], _F4).tobytes())
         self.unit_quad = ctx.buffer(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], _F4).tobytes())
-        self.bg_vao = ctx.vertex_array(self.bg_prog, [])
         self.ov_vao = ctx.vertex_array(self.ov_prog, [(self.unit_quad, "2f", "in_corner")])
         self._inst: dict[str, tuple[moderngl.Buffer, int]] = {}
         self._vaos: dict[tuple, moderngl.VertexArray] = {}
@@ -313,18 +312,16 @@ class Renderer:
         self.post.begin()
         ctx.viewport = (0, 0, s.width, s.height)
         ctx.disable(moderngl.BLEND)
-        ctx.depth_mask = True
-        ctx.clear(0, 0, 0, 1, depth=1.0)
-
+        fbo = self.post.scene
+        fbo.depth_mask = True
+        # Transparent black: the shot is kept as premultiplied colour plus coverage and the
+        # backdrop is composited under it in the display pass (no full-screen backdrop draw).
+        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
         st = state.settings
-        ctx.disable(moderngl.DEPTH_TEST)
         top, bottom = graded_background(st)
         if s.hdr:
             top, bottom = _display_to_scene(top, st), _display_to_scene(bottom, st)
-        _value(self.bg_prog, "u_top", tuple(top))
-        _value(self.bg_prog, "u_bottom", tuple(bottom))
-        _value(self.bg_prog, "u_aspect", s.aspect)
-        self.bg_vao.render(moderngl.TRIANGLES, vertices=3)
+        self.post.backdrop = (tuple(float(x) for x in top), tuple(float(x) for x in bottom))
 
         cam = state.camera
         view = cam.view_matrix()
@@ -341,10 +338,10 @@ class Renderer:
             ctx.enable(moderngl.BLEND)
             ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
                               moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
-            ctx.depth_mask = False
+            fbo.depth_mask = False          # translucent layers test depth but never write it
             for _, item, cull in translucent:
                 self._draw(item, view, cull=cull)
-            ctx.depth_mask = True
+            fbo.depth_mask = True
         ctx.disable(moderngl.CULL_FACE)
         ctx.disable(moderngl.DEPTH_TEST)
 
@@ -507,7 +504,7 @@ class Renderer:
             tex.release()
         self._textures.clear()
         self.geometry.release()
-        for obj in (self.bg_vao, self.ov_vao, self.quad, self.unit_quad):
+        for obj in (self.ov_vao, self.quad, self.unit_quad):
             obj.release()
         self.post.release()
 

@@ -17,6 +17,8 @@ uniform vec3 u_balance;          // white balance * grade
 uniform float u_vignette;
 uniform vec2 u_aspect;           // (width / height, 1)
 uniform vec2 u_inv;              // 1 / resolution
+uniform vec3 u_bg_top;           // the backdrop, composited under the shot here (the scene
+uniform vec3 u_bg_bottom;        // target holds premultiplied colour and coverage)
 #ifdef DOF
 uniform sampler2D u_dof;
 uniform sampler2D u_depth;
@@ -33,15 +35,15 @@ float luma(vec3 c) {
 #endif
 }
 
-vec3 resolve_aa() {
+vec4 resolve_aa() {
     ivec2 px = ivec2(gl_FragCoord.xy);
-    vec3 m = texelFetch(u_hdr, px, 0).rgb;
+    vec4 m = texelFetch(u_hdr, px, 0);
 #if defined(AA_FXAA)
     float lNW = luma(texelFetch(u_hdr, px + ivec2(-1, -1), 0).rgb);
     float lNE = luma(texelFetch(u_hdr, px + ivec2(1, -1), 0).rgb);
     float lSW = luma(texelFetch(u_hdr, px + ivec2(-1, 1), 0).rgb);
     float lSE = luma(texelFetch(u_hdr, px + ivec2(1, 1), 0).rgb);
-    float lM = luma(m);
+    float lM = luma(m.rgb);
     float lMin = min(lM, min(min(lNW, lNE), min(lSW, lSE)));
     float lMax = max(lM, max(max(lNW, lNE), max(lSW, lSE)));
     if (lMax - lMin < max(0.0833, lMax * 0.166)) return m;   // FXAA 3.11 defaults
@@ -53,15 +55,15 @@ vec3 resolve_aa() {
     float reduce = max((lNW + lNE + lSW + lSE) * (0.25 / 8.0), 1.0 / 128.0);
     float rcp = 1.0 / (min(abs(dir.x), abs(dir.y)) + reduce);
     dir = clamp(dir * rcp, vec2(-8.0), vec2(8.0)) * u_inv;
-    vec3 a = 0.5 * (texture(u_hdr, v_uv + dir * (1.0 / 3.0 - 0.5)).rgb +
-                    texture(u_hdr, v_uv + dir * (2.0 / 3.0 - 0.5)).rgb);
-    vec3 b = a * 0.5 + 0.25 * (texture(u_hdr, v_uv - dir * 0.5).rgb +
-                               texture(u_hdr, v_uv + dir * 0.5).rgb);
-    float lB = luma(b);
+    vec4 a = 0.5 * (texture(u_hdr, v_uv + dir * (1.0 / 3.0 - 0.5)) +
+                    texture(u_hdr, v_uv + dir * (2.0 / 3.0 - 0.5)));
+    vec4 b = a * 0.5 + 0.25 * (texture(u_hdr, v_uv - dir * 0.5) +
+                               texture(u_hdr, v_uv + dir * 0.5));
+    float lB = luma(b.rgb);
     return (lB < lMin || lB > lMax) ? a : b;
 #elif defined(AA_EDGE)
-    vec3 n = 0.5 * (texture(u_hdr, v_uv + u_inv * 0.5).rgb + texture(u_hdr, v_uv - u_inv * 0.5).rgb);
-    float k = smoothstep(0.02, 0.08, abs(luma(m) - luma(n))) * 0.75;
+    vec4 n = 0.5 * (texture(u_hdr, v_uv + u_inv * 0.5) + texture(u_hdr, v_uv - u_inv * 0.5));
+    float k = smoothstep(0.02, 0.08, abs(luma(m.rgb) - luma(n.rgb))) * 0.75;
     return mix(m, n, k);
 #else
     return m;
@@ -79,14 +81,16 @@ vec3 encode(vec3 c) {
 }
 
 void main() {
-    vec3 c = resolve_aa();
+    vec4 shot = resolve_aa();
 #ifdef DOF
     float z = texelFetch(u_depth, ivec2(gl_FragCoord.xy), 0).r * 2.0 - 1.0;
     float n = u_dof_params.z, f = u_dof_params.w;
     float dist = 2.0 * n * f / (f + n - z * (f - n));
     float coc = clamp(abs(dist - u_dof_params.x) / max(dist, 1e-4) * u_dof_params.y, 0.0, 1.0);
-    c = mix(c, texture(u_dof, v_uv).rgb, coc);
+    shot = mix(shot, texture(u_dof, v_uv), coc);
 #endif
+    vec3 bg = mix(u_bg_bottom, u_bg_top, smoothstep(0.0, 1.0, v_uv.y));
+    vec3 c = shot.rgb + (1.0 - clamp(shot.a, 0.0, 1.0)) * bg;
 #ifdef DISPLAY_REFERRED
     if (u_bloom > 0.0) {       // screen-blend the glow onto display colours
         vec3 g = u_bloom * (0.55 * texture(u_bloom1, v_uv).rgb + 0.45 * texture(u_bloom2, v_uv).rgb);

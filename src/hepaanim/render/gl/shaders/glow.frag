@@ -12,6 +12,6 @@ void main() {
     float core = 1.0 - smoothstep(v_core * 0.6, v_core * 1.1 + 0.05, sqrt(r2));
     float halo = exp(-r2 * 5.0) * 0.45;
     float a = (core + halo) * u_color.a * v_color.a;
-    // additive: rgb * a is added to the frame (blend ONE, ONE)
-    f_color = vec4(fog(v_color.rgb * a, 0.0), 1.0);
+    // additive light (blend ONE, ONE): no coverage, so the backdrop still shows beneath
+    f_color = vec4(fog(v_color.rgb * a, 0.0), 0.0);
 }
