@@ -1,10 +1,117 @@
-"""Act placeholder: fibrosis (being built; see the storyboard in science_brief.md §4)."""
-from .common import dissolve
+"""Act 5, fibrosis (14 s): stellate activation, scar, and where it leads (brief §2.5–2.7).
+
+Close-up (µm): the stellate cell on the sinusoid sheds its gold vitamin-A droplets and
+spreads into a flat rust myofibroblast; ivory collagen fibres grow out from it through
+the space of Disse (chicken-wire) while the endothelium loses its fenestrae.  Then a pull
+back over a patch of lobules (1.4 mm hexagons) as ivory septa bridge portal tracts and
+ring the central veins; the ACLF cards come up with two warm pulses.
+"""
+import numpy as np
+
+from hepaanim import models
+from hepaanim.compose import cards
+from hepaanim.models.lobule import lobule_field
+
+from .common import camera_path, cutaway, dissolve, warmth
 
 NAME = "fibrosis"
 DURATION = 14.0
+CUT = 6.4                     # close-up → lobules (a quick dip through the background)
+
+
+def fibres_from(origin_x, radius, count, seed):
+    """Criss-crossing helical fibres in the space of Disse, starting at the cell (x, top)
+    and running both ways along the sinusoid (µm, the sinusoid's frame)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(count):
+        direction = 1.0 if k % 2 else -1.0
+        hand = 1.0 if (k // 2) % 2 else -1.0
+        t = np.linspace(0.0, 1.0, 28)
+        x = origin_x + rng.uniform(-4, 4) + direction * t * rng.uniform(26, 58)
+        a = np.pi / 2 + rng.uniform(-0.7, 0.7) + hand * t * rng.uniform(3.0, 7.0)
+        r = radius + rng.uniform(-0.2, 0.2)
+        out.append(np.stack([x, r * np.cos(a), r * np.sin(a)], -1))
+    return out
+
+
+def septa(field, depth, rng):
+    """Septal paths at lobule scale: portal-to-portal edges, portal-to-central bridges and
+    rings round the central veins, each a bundle of three wavy fibres."""
+    z = depth
+    lines = [(a, b) for a, b in field.data["edges"]]
+    centers = field.data["centers"]
+    for c in centers[:1]:
+        for p in field.data["corners"]:
+            if np.linalg.norm(p[:2] - c[:2]) < 800 and rng.uniform() < 0.5:
+                lines.append((p, c))
+    out = []
+    for a, b in lines:
+        t = np.linspace(0, 1, 14)[:, None]
+        base = a[:2] + (b[:2] - a[:2]) * t
+        n = np.array([-(b - a)[1], (b - a)[0]]) / max(np.linalg.norm((b - a)[:2]), 1e-9)
+        for j in range(3):
+            wob = np.sin(t * np.pi * rng.uniform(2, 5) + rng.uniform(0, 6)) * rng.uniform(4, 12)
+            xy = base + n * (wob + (j - 1) * 11.0)
+            out.append(np.column_stack([xy, np.full(len(xy), z + rng.uniform(-6, 2))]))
+    for c in centers:
+        ang = np.linspace(0, 2 * np.pi, 40)
+        for r in (40.0, 52.0):
+            out.append(np.column_stack([c[0] + r * np.cos(ang), c[1] + r * np.sin(ang),
+                                        np.full(40, z)]))
+    return out
 
 
 def build(act):
-    dissolve(act, first=NAME == "organ", last=NAME == "resolution")
-    act.caption("Activated stellate cells lay down scar.", over=(1.0, DURATION - 1.0))
+    dissolve(act)
+    warmth(act, 0.9, 1.0, over=(0, DURATION))
+    act.keyframes("scene.fade", {CUT - 0.4: 0.0, CUT: 1.0, CUT + 0.4: 0.0}, ease="in_out_sine")
+
+    # --- close-up: the stellate cell activates and lays down collagen -------------------
+    close = (0.0, CUT)
+    tissue = models.sinusoid("fib", seed=3, length=125.0, hepatocyte_state=0.26,
+                             kupffer_state=0.5)
+    cutaway(act, tissue, keep=lambda h: h.center[2] < 1 and h.center[1] > 0
+            and abs(h.center[0]) < 60, span=close)
+    st = tissue.data["stellate"]
+    st.animate(act, "state", 0.0, 1.0, over=(0.4, 5.2), ease="in_out_sine")
+    act.animate(tissue["fenestrae"], "params.fenestration", 1.0, 0.35, over=(1.5, CUT))
+    x0 = float(st.center[0])
+    scar = act.add(models.collagen("fib_collagen", paths=fibres_from(
+        x0, tissue.data["disse_radius"], 16, seed=5), radius=0.1), span=close)
+    act.animate(scar, "params.amount", 0.0, 1.0, over=(1.6, CUT), ease="in_out_sine")
+    act.set("fib.material.opacity", 0.3)
+    act.set("fib_fenestrae.material.color", "#5A4868")
+    act.camera.set(fov=38.0)
+    act.set("camera.near", 0.5)
+    act.set("camera.far", 3000.0)
+    camera_path(act, {0.0: ((x0 - 30.0, -40.0, 34.0), (x0 + 4.0, 4.0, 0.0)),
+                      CUT: ((x0 - 16.0, -26.0, 24.0), (x0 + 2.0, 4.0, 2.0))})
+
+    # --- pull back: septa bridge the lobules ----------------------------------------------
+    far = (CUT, DURATION)
+    field = lobule_field("fib_lobules", seed=2, height=100.0, rings=1)
+    act.add(field, span=far)
+    rng = np.random.default_rng(9)
+    band = act.add(models.collagen("fib_septa", paths=septa(field, 50.0 - 6.0, rng),
+                                   radius=8.0), span=far)
+    act.animate(band, "params.amount", 0.0, 1.0, over=(CUT + 0.6, 11.5), ease="in_out_sine")
+    for t in (7.3, 10.9):                 # ACLF: two warm pulses as the cards come up
+        act.keyframes("scene.exposure", {t - 0.1: 1.0, t + 0.25: 1.22, t + 0.9: 1.0},
+                      ease="in_out_sine")
+    act.set("camera.near", 5.0, at=CUT)
+    act.set("camera.far", 20000.0, at=CUT)
+    c = field.data["centers"][0]
+    camera_path(act, {CUT: (c + (300.0, -200.0, 420.0), c + (280.0, 60.0, 0.0)),
+                      8.2: (c + (250.0, -700.0, 1100.0), c + (300.0, 100.0, 0.0)),
+                      11.0: (c + (0.0, -1700.0, 2000.0), c + (450.0, 100.0, 0.0)),
+                      DURATION: (c + (-250.0, -2500.0, 2700.0), c + (650.0, 100.0, 0.0))})
+
+    act.caption("Activated stellate cells shed their vitamin A droplets and lay down scar.",
+                over=(0.8, 6.0))
+    act.caption("Bridging scar can progress to cirrhosis.", over=(6.8, 10.0))
+    act.caption("In cirrhosis, sudden liver failure (ACLF) can follow.", over=(10.3, 13.9))
+    act.caption("ACLF: 31% of admissions for decompensation (20% + 11%)",
+                over=(7.0, 10.6), style="card", image=cards.aclf)
+    act.caption("Over 70,000 ACLF patients a year (company estimate)", over=(10.6, 13.95),
+                style="card", image=cards.aclf_patients)

@@ -153,3 +153,20 @@ def backdrop(act, colors, over=None, start=None, ease: str = "in_out_sine"):
             act.animate(path, to=rgb(colors[k]), over=over, ease=ease)
         else:
             act.animate(path, rgb(start[k]), rgb(colors[k]), over=over, ease=ease)
+
+
+def plates_under(act, name: str, center, axis, height: float, length: float = 124.0):
+    """Plate walls under a sinusoid close-up set into a ``lobule_field``: the two plates it
+    runs between (±17.8 µm, the sinusoid model's hepatocyte rows) continue down to the
+    tissue's depths, so the close-up does not float.  ``axis``: the sinusoid's direction."""
+    import numpy as np
+    from hepaanim import Material, MeshNode, rgb
+    from hepaanim.models.lobule import plate_walls
+    c, a = np.asarray(center, float), np.asarray(axis, float)
+    side = np.array([-a[1], a[0], 0.0])
+    t = np.linspace(-length / 2, length / 2, 6)[:, None]
+    lines = [c[:2] + a[:2] * t + side[:2] * s for s in (17.8, -17.8)]
+    geo = plate_walls(lines, -height / 2 + 4.0, c[2] - 11.0, 10.0)
+    return act.add(MeshNode(name, geometry=geo, material=Material(
+        color=rgb("hepatocyte_rose") * 0.86, roughness=0.7, rim=0.12, rim_color="#F3C5B6",
+        wrap=0.65, shading="vertex")))

@@ -51,6 +51,16 @@ def _positive(kind):
     return parse
 
 
+def _scale(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.25 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"render scale {text!r} must be within 0.25 .. 1")
+    return v
+
+
 def _seconds(text: str) -> float:
     try:
         v = float(text)
@@ -78,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="full (bloom, depth of field) or draft (default from -q)")
         sp.add_argument("--hdr", action=argparse.BooleanOptionalAction, default=None,
                         help="float HDR scene target (default: only at -q 4k)")
+        sp.add_argument("--render-scale", dest="scale", type=_scale, default=None, metavar="F",
+                        help="render the shot at F (0.25..1) of the size, then enlarge; "
+                             "captions stay at full resolution (default from -q)")
         sp.add_argument("--motion-blur", type=_positive(int), default=1, metavar="N",
                         help="average N sub-frame instants per frame (180° shutter)")
 
@@ -144,7 +157,7 @@ def _preset(args):
     changes = {}
     if getattr(args, "resolution", None):
         changes["width"], changes["height"] = args.resolution
-    for k in ("fps", "aa", "look", "hdr"):
+    for k in ("fps", "aa", "look", "hdr", "scale"):
         if getattr(args, k, None) is not None:
             changes[k] = getattr(args, k)
     return replace(p, **changes)
@@ -216,7 +229,8 @@ def cmd_render(args) -> int:
                              cache_dir=args.cache_dir, quiet=args.quiet)
     else:
         res = render_frames(film, args.format, out, w, h, fps, p.aa, frames, args.quiet,
-                            look=p.look, hdr=p.hdr, motion_blur=args.motion_blur)
+                            look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
+                            scale=p.scale)
     if args.format in ("mp4", "webm") and film.timeline.captions:
         from .output import subtitles
         subtitles.write(out, film.timeline.captions, frames.first / fps, frames.stop / fps)
@@ -240,7 +254,7 @@ def cmd_still(args) -> int:
         raise UsageError(f"output {out} must end in .png")
     p = _preset(args)
     img = render_still(film, args.t, p.width, p.height, p.aa, p.look, p.hdr, p.fps,
-                       args.motion_blur)
+                       args.motion_blur, p.scale)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(out)
     try:

@@ -152,7 +152,8 @@ def hepatocyte(name: str = "hepatocyte", state: float = 0.0, seed: int = 0, size
     tr = transform_of(transform, position)
     body = MeshNode(name, geometry=body_geometry(quantize(s), seed, size),
                     material=Material(color=_membrane_color(s), opacity=0.55, roughness=0.5,
-                                      rim=0.7, rim_color=rgb("#FFE3DA"), wrap=0.5, shading="vertex"),
+                                      rim=0.7, rim_color=rgb("#FFE3DA"), wrap=0.5,
+                                      shading="vertex"),      # big translucent: lit per vertex
                     transform=tr, params={"state": s}, derive=partial(_derive_body, seed, size))
     contents = InstancedNode(sub(name, "contents"), shape="sphere",
                              instances=_contents(s, seed, size),

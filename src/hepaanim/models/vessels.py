@@ -397,8 +397,9 @@ def _inflow_geometries(seed: int):
     it joins the portal trunk), and a schematic coil of small intestine below the liver."""
     rng = np.random.default_rng(seed + 29)
     root = portal_tree(seed).branches[0].centerline[0]
-    smv = catmull_rom_path(np.array([root, root + [6.0, 5.0, -18.0], root + [4.0, -8.0, -52.0],
-                                     root + [-6.0, -28.0, -88.0], root + [-16.0, -42.0, -123.0]]), 8)
+    bends = np.array([[0.0, 0.0, 0.0], [6.0, 5.0, -18.0], [4.0, -8.0, -52.0],
+                      [-6.0, -28.0, -88.0], [-16.0, -42.0, -123.0]])
+    smv = catmull_rom_path(root + bends, 8)
     s = arc_length(smv)
     total = s[-1] + 70.0
     parts = [capped_tube(smv, np.interp(s, [0, s[-1]], [5.0, 3.2]), sides=14,

@@ -24,6 +24,7 @@ class Preset:
     aa: str = "fxaa"
     look: str = "full"      # "draft": no bloom, no depth of field
     hdr: bool = False       # float scene target (≈ +35-45 % per frame on llvmpipe)
+    scale: float = 1.0      # render scale (the shot at a fraction of the size, enlarged)
 
 
 # low is a fast draft; medium and high are the full look on the fast 8-bit path (the
@@ -53,8 +54,8 @@ def frame_range(film, fps: float, start: float | None = None, end: float | None 
 
 
 def make_renderer(width: int, height: int, aa: str = "fxaa", look: str = "full",
-                  hdr: bool = False) -> Renderer:
-    r = Renderer(RenderSettings(width, height, aa, look, hdr))
+                  hdr: bool = False, scale: float = 1.0) -> Renderer:
+    r = Renderer(RenderSettings(width, height, aa, look, hdr, scale))
     r.overlay_source = overlay_items
     return r
 
@@ -97,9 +98,10 @@ class Progress:
 
 def render_frames(film, fmt: str, out, width: int, height: int, fps: float, aa: str,
                   frames: FrameRange, quiet: bool = False, look: str = "full",
-                  hdr: bool = False, motion_blur: int = 1, **sink_kw) -> dict:
+                  hdr: bool = False, motion_blur: int = 1, scale: float = 1.0,
+                  **sink_kw) -> dict:
     """Stream frames to a sink; on any error or Ctrl-C the previous output is untouched."""
-    renderer = make_renderer(width, height, aa, look, hdr)
+    renderer = make_renderer(width, height, aa, look, hdr, scale)
     sink = None
     progress = Progress(len(frames), quiet, label=film.name)
     try:
@@ -135,7 +137,7 @@ def frame_bytes(renderer, film, t: float, fps: float, motion_blur: int = 1,
 
 def render_still(film, t: float, width: int, height: int, aa: str = "fxaa",
                  look: str = "full", hdr: bool = False, fps: float = 30.0,
-                 motion_blur: int = 1):
-    with make_renderer(width, height, aa, look, hdr) as r:
+                 motion_blur: int = 1, scale: float = 1.0):
+    with make_renderer(width, height, aa, look, hdr, scale) as r:
         a = np.frombuffer(frame_bytes(r, film, t, fps, motion_blur), np.uint8)
         return a.reshape(height, width, 4)[::-1].copy()

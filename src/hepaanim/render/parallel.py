@@ -577,8 +577,9 @@ def _run_pool(todo, job: Job, workers: int, cache: SegmentCache, progress: Progr
     import multiprocessing as mp
     from multiprocessing.connection import wait
     ctx = mp.get_context("spawn")
-    cores = os.cpu_count() or 1
-    lp = max(1, cores // workers) if workers >= cores else None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    lp = max(1, cores // workers)        # llvmpipe threads per worker (unless set)
     pool = [_Worker(ctx, job, lp, kill_once) for _ in range(workers)]
     queue: list[tuple[Chunk, str, str]] = []
     attempts: dict[int, int] = {}
@@ -769,4 +770,5 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
             "seconds": elapsed, "chunks": len(chunks), "cached": stats["cached"],
             "rendered": stats["rendered"], "retried": stats["retried"], "cache_kept": kept,
             "worker_peak_rss_mb": sorted(stats["worker_peak_rss_mb"].values()),
+            "coordinator_peak_rss_mb": peak_rss_mb(),
             "cache_dir": str(cache.root)}

@@ -35,14 +35,21 @@ def _tex(ctx, size, components=4, dtype="f2"):
 
 
 class PostChain:
-    def __init__(self, gl, samples: int, aa: str | None, look: str = "full", hdr: bool = True):
+    def __init__(self, gl, samples: int, aa: str | None, look: str = "full", hdr: bool = True,
+                 scale: float = 1.0):
         if look not in LOOKS:
             raise ValueError(f"unknown look {look!r}; use one of {', '.join(LOOKS)}")
+        if not 0.25 <= scale <= 1.0:
+            raise ValueError(f"render scale {scale} outside 0.25 .. 1")
         self.gl = gl
         ctx = self.ctx = gl.ctx
-        w, h = self.size = gl.size
+        self.out_size = gl.size
+        # The shot renders at `scale` of the output size and is enlarged in a last pass;
+        # pixel-bound work (all of it, on llvmpipe) shrinks with the square of the scale.
+        w, h = self.size = (max(16, round(gl.size[0] * scale)), max(16, round(gl.size[1] * scale)))
+        self.scaled = self.size != self.out_size
         self.look = look
-        self.hdr = hdr
+        self.float_target = hdr
         self.backdrop = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))     # (top, bottom), set per frame
         self.samples = min(int(samples), ctx.max_samples) if samples and samples > 1 else 0
         self._owned = []
@@ -69,8 +76,11 @@ class PostChain:
         self.depth.filter = (moderngl.NEAREST, moderngl.NEAREST)
 
         # Display targets.
-        self.out_color = own(ctx.renderbuffer(self.size, 4))
+        self.out_color = own(ctx.renderbuffer(self.out_size, 4))
         self.out = own(ctx.framebuffer([self.out_color]))
+        if self.scaled:
+            self.ldr = own(_tex(ctx, self.size, dtype="f1"))
+            self.ldr_fbo = own(ctx.framebuffer([self.ldr]))
 
         # Quarter and eighth resolution chains (bloom, defocus).
         q = (max(1, w // 4), max(1, h // 4))
@@ -92,9 +102,10 @@ class PostChain:
         aa_define = {"fxaa": ("AA_FXAA",), "edge": ("AA_EDGE",)}.get(aa, ())
         self.p_display = prog("background.vert", "display.frag", aa_define)
         self.p_display_dof = prog("background.vert", "display.frag", aa_define + ("DOF",))
+        self.p_upscale = prog("background.vert", "upscale.frag")
         self._vaos = {p: own(ctx.vertex_array(p, [])) for p in
                       (self.p_bright, self.p_blur, self.p_down, self.p_down_karis, self.p_display,
-                       self.p_display_dof)}
+                       self.p_display_dof, self.p_upscale)}
 
     def _pass(self, prog, target, *textures, **uniforms):
         (self.fbos[target] if target in self.fbos else target).use()
@@ -126,7 +137,7 @@ class PostChain:
         bloom = float(settings.bloom) if full else 0.0
         if bloom > 0:
             th = float(settings.bloom_threshold)
-            if not self.hdr:               # the threshold is in scene light: map to display
+            if not self.float_target:      # the threshold is in scene light: map to display
                 th = display_value(th * float(settings.exposure))
             self._pass(self.p_bright, self.qa, ("u_tex", self.hdr),
                        u_src_inv=(1.0 / w, 1.0 / h), u_threshold=th,
@@ -148,10 +159,12 @@ class PostChain:
             tex += [("u_dof", self.da), ("u_depth", self.depth)]
             extra["u_dof_params"] = (float(settings.focus_distance), float(settings.aperture),
                                      float(camera.near), float(camera.far))
-        self._pass(display, self.out, *tex, u_bloom=bloom, u_exposure=float(settings.exposure),
+        self._pass(display, self.ldr_fbo if self.scaled else self.out, *tex, u_bloom=bloom, u_exposure=float(settings.exposure),
                    u_balance=tuple(float(x) for x in balance), u_inv=(1.0 / w, 1.0 / h),
                    u_vignette=float(settings.vignette), u_aspect=(w / h, 1.0),
                    u_bg_top=self.backdrop[0], u_bg_bottom=self.backdrop[1], **extra)
+        if self.scaled:
+            self._pass(self.p_upscale, self.out, ("u_tex", self.ldr))
 
     def fog_color(self, settings) -> tuple:
         """Fog fades toward the backdrop's lower colour (in the lit shaders' linear light)."""

@@ -65,6 +65,7 @@ class RenderSettings:
     aa: str = "fxaa"          # see AA_MODES
     look: str = "full"        # "draft" skips bloom and depth of field (see post.LOOKS)
     hdr: bool = True          # float scene target; False: tone-map per fragment (faster)
+    scale: float = 1.0        # render the shot at this fraction of the size, then enlarge
 
     @property
     def aspect(self) -> float:
@@ -194,7 +195,8 @@ class Renderer:
                          "sphere": self.sphere_prog, "dot": self.dot_prog,
                          "glow": self.glow_prog}
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
-        self.post = PostChain(self.gl, samples, aa_shader, settings.look, settings.hdr)
+        self.post = PostChain(self.gl, samples, aa_shader, settings.look, settings.hdr,
+                              settings.scale)
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
         self.quad = ctx.buffer(np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], _F4).tobytes())
         self.unit_quad = ctx.buffer(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], _F4).tobytes())
@@ -310,7 +312,7 @@ class Renderer:
     def _render(self, state: FrameState) -> bytes:
         ctx, s = self.ctx, self.settings
         self.post.begin()
-        ctx.viewport = (0, 0, s.width, s.height)
+        ctx.viewport = (0, 0, *self.post.size)
         ctx.disable(moderngl.BLEND)
         fbo = self.post.scene
         fbo.depth_mask = True
@@ -325,7 +327,7 @@ class Renderer:
 
         cam = state.camera
         view = cam.view_matrix()
-        proj = cam.projection_matrix(s.aspect)
+        proj = cam.projection_matrix(self.post.size[0] / self.post.size[1])
         self._set_frame_uniforms(state, view, proj)
 
         self._fov = cam.fov
@@ -416,7 +418,7 @@ class Renderer:
         if depth.min() <= 0:
             return False
         scale = float(np.cbrt(abs(np.linalg.det(vm[:3, :3]))))
-        focal = self.settings.height / 2 / np.tan(np.radians(self._fov) / 2)
+        focal = self.post.size[1] / 2 / np.tan(np.radians(self._fov) / 2)
         return float((data[:, 7] * scale / depth).max() * focal) < DOT_MAX_PIXELS
 
     def _draw(self, item, view: np.ndarray, cull: str):
@@ -434,7 +436,7 @@ class Renderer:
             n = len(data)
         if kind == "glow":
             ctx.blend_func = moderngl.ONE, moderngl.ONE
-            _value(prog, "u_pixel", 2.0 * np.tan(np.radians(self._fov) / 2) / self.settings.height)
+            _value(prog, "u_pixel", 2.0 * np.tan(np.radians(self._fov) / 2) / self.post.size[1])
         if kind in _IMPOSTORS:
             _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))

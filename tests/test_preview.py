@@ -1,0 +1,437 @@
+"""`hepaanim preview` in a real browser (Debian chromium, headless, via playwright).
+
+The page must load and draw the scene; the slider, act menu and play button must change
+what is drawn; saving the scene reloads it at the same time; the servers must refuse any
+file outside the page's assets and listen on 127.0.0.1 only; the process must stop on
+Ctrl-C and when its tab closes.  The GL render path must never import vpython.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOOD = ROOT / "scenes" / "bloodstream.py"
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+               "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+URL = re.compile(r"(http://127\.0\.0\.1:(\d+)/\?token=([\w-]+))")
+
+TWO_ACTS = '''\
+import numpy as np
+from hepaanim import InstancedNode, Instances, Material
+
+SECOND = "#14B8A6"
+
+
+def build(film):
+    rng = np.random.default_rng(3)
+    p = rng.uniform(-30, 30, (60, 3))
+    a = film.act("first", 4.0)
+    a.add(InstancedNode("reds", shape="sphere", material=Material("#C62828"),
+                        instances=Instances(p, None, 4.0)))
+    a.camera.set(position=(0, -150, 20), target=(0, 0, 0), fov=40)
+    a.caption("first act", over=(0, 4))
+    b = film.act("second", 4.0)
+    b.add(InstancedNode("others", shape="sphere", material=Material(SECOND),
+                        instances=Instances(p * 0.8, None, 6.0)))
+    b.caption("second act", over=(0, 4))
+'''
+
+
+# --- a running `hepaanim preview` ------------------------------------------------------------
+class Preview:
+    def __init__(self, scene, *args, cwd=ROOT):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "hepaanim", "preview", str(scene), "--no-browser", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.lines: queue.Queue = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        m = self.wait_for(URL, 60)
+        self.url, self.port, self.token = m.group(1), int(m.group(2)), m.group(3)
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, pattern, timeout):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for line in self.log:
+                m = re.search(pattern, line)
+                if m:
+                    return m
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            self.log.append(line)
+        raise AssertionError(f"no {pattern!r} from preview; output so far:\n{''.join(self.log)}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def blood():
+    p = Preview(BLOOD)           # run from the repository root: its files must not be served
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="module")
+def blood_page(browser, blood):
+    """One page on the bloodstream preview for the whole module: the preview stops a few
+    seconds after its last page closes, so the page stays open until the module ends."""
+    page = open_page(browser, blood.url)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def two_acts(tmp_path):
+    scene = tmp_path / "two_acts.py"
+    scene.write_text(TWO_ACTS)
+    p = Preview(scene, cwd=tmp_path)
+    yield p, scene
+    p.stop()
+
+
+def open_page(browser, url):
+    page = browser.new_page(viewport={"width": 900, "height": 640})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_function("window.hepaanim && window.hepaanim.painted >= 1", timeout=60_000)
+    page.errors = errors
+    return page
+
+
+def wait_shown(page, t=None, tol=0.05, timeout=30_000, **meta):
+    """Until the picture for time t (and the given meta fields) is on screen."""
+    cond = ["h.painted === h.seq"]
+    if t is not None:
+        cond.append(f"Math.abs(h.t - {t}) <= {tol}")
+    cond += [f"h.{k} === {json.dumps(v)}" for k, v in meta.items()]
+    page.wait_for_function("(() => { const h = window.hepaanim; return " + " && ".join(cond)
+                           + " })()", timeout=timeout)
+    return page.evaluate("Object.assign({}, window.hepaanim)")
+
+
+def canvas(page) -> np.ndarray:
+    png = page.locator(".glowscript canvas").first.screenshot()
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(np.int16)
+
+
+def count(img, kind) -> int:
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    masks = {"red": (r > 120) & (g < 70) & (b < 70),
+             "teal": (r < 90) & (g > 110) & (b > 90) & (g - r > 50),
+             "gold": (r > 160) & (g > 120) & (b < 110) & (r - b > 80),
+             "vessel": (b > 70) & (b - r > 25) & (b - g > 10)}
+    return int(masks[kind].sum())
+
+
+def slider_click(page, frac: float):
+    box = page.locator(".ui-slider").first.bounding_box()
+    page.mouse.click(box["x"] + frac * box["width"], box["y"] + box["height"] / 2)
+
+
+# --- the page -------------------------------------------------------------------------------
+def test_page_loads_and_draws_the_scene(blood_page):
+    page = blood_page
+    h = wait_shown(page, t=0.0)
+    img = canvas(page)
+    assert img.shape[0] > 200 and img.shape[1] > 300
+    assert img.reshape(-1, 3).std(axis=0).mean() > 12, "canvas is blank"
+    assert count(img, "red") > 300, "no red cells on the canvas"
+    assert count(img, "vessel") > 2000, "no vessel wall on the canvas"
+    # the widgets are there
+    assert page.get_by_role("button", name=re.compile("Play")).is_visible()
+    assert page.locator("select").count() == 2 and page.locator(".ui-slider").count() == 1
+    assert page.get_by_text(re.compile(r"0\.00 s / 8\.00 s")).is_visible()
+    assert h["duration"] == pytest.approx(8.0) and h["act"] == "bloodstream"
+    assert not page.errors
+
+
+def test_slider_scrubs_the_picture(blood_page):
+    page = blood_page
+    wait_shown(page, t=0.0)
+    before = canvas(page)
+    slider_click(page, 0.75)
+    h = wait_shown(page, t=6.0, tol=0.35)
+    after = canvas(page)
+    assert np.abs(after - before).mean() > 3, "moving the slider did not change the picture"
+    assert count(after, "teal") > 100, "HepaStem cells not in the picture at t≈6 s"
+    assert page.get_by_text(re.compile(rf"{h['t']:.2f} s / 8\.00 s")).is_visible()
+    assert page.get_by_text("Infused into a vein").is_visible()       # the caption
+
+
+def test_play_pause_and_speed(blood_page):
+    page = blood_page
+    slider_click(page, 0.1)
+    h0 = wait_shown(page, t=0.8, tol=0.35)
+    page.locator("select").nth(1).select_option("2×")
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.wait_for_function(f"window.hepaanim.t > {h0['t'] + 1.0}", timeout=20_000)
+    h1 = page.evaluate("Object.assign({}, window.hepaanim)")
+    assert h1["playing"] and h1["speed"] == 2.0
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    h2 = wait_shown(page, playing=False)
+    time.sleep(0.5)
+    assert page.evaluate("window.hepaanim.t") == pytest.approx(h2["t"], abs=1e-6)
+    assert not page.errors
+
+
+def test_act_menu_jumps_and_follow_toggle(browser, two_acts):
+    p, _ = two_acts
+    page = open_page(browser, p.url)
+    wait_shown(page, t=0.0, act="first")
+    first = canvas(page)
+    assert count(first, "red") > 500 and count(first, "teal") == 0
+    page.locator("select").first.select_option("second")
+    wait_shown(page, t=4.0, tol=1e-3, act="second")
+    second = canvas(page)
+    assert count(second, "teal") > 500 and count(second, "red") < 50
+    page.locator("input[type=checkbox]").first.uncheck()
+    wait_shown(page, follow=False)
+    page.locator("select").first.select_option("first")
+    wait_shown(page, t=0.0, tol=1e-3, act="first", follow=False)
+    assert not page.errors
+    page.close()
+
+
+def test_saving_the_scene_reloads_it_at_the_same_time(browser, two_acts):
+    p, scene = two_acts
+    page = open_page(browser, p.url)
+    page.locator("select").first.select_option("second")
+    slider_click(page, 0.7)
+    h = wait_shown(page, t=5.6, tol=0.35, act="second")
+    assert count(canvas(page), "teal") > 500
+    time.sleep(0.05)
+    scene.write_text(TWO_ACTS.replace('SECOND = "#14B8A6"', 'SECOND = "#F2C14E"'))
+    h2 = wait_shown(page, reloads=1, timeout=20_000)
+    assert h2["t"] == pytest.approx(h["t"], abs=1e-3), "reload lost the current time"
+    img = canvas(page)
+    assert count(img, "gold") > 500 and count(img, "teal") < 50
+    # a broken save keeps the last good film and says why
+    scene.write_text(TWO_ACTS.replace("def build(film):", "def build(film):\n    1/0"))
+    page.wait_for_function("window.hepaanim.error !== null", timeout=20_000)
+    assert "ZeroDivisionError" in page.evaluate("window.hepaanim.error")
+    assert page.get_by_text(re.compile("reload failed")).is_visible()
+    assert count(canvas(page), "gold") > 500
+    page.close()
+
+
+# --- safety ---------------------------------------------------------------------------------
+def _http(port, target, host=None, headers=()):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        hdr = f"GET {target} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n"
+        hdr += "".join(f"{k}: {v}\r\n" for k, v in headers) + "Connection: close\r\n\r\n"
+        s.sendall(hdr.encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+@pytest.mark.parametrize("target", [
+    "/../pyproject.toml", "/..%2fpyproject.toml", "/%2e%2e/%2e%2e/etc/passwd",
+    "/../../../../etc/passwd", "//etc/passwd", "/etc/passwd", "/pyproject.toml",
+    "/scenes/bloodstream.py", "/src/hepaanim/cli.py", "/README.md", "/.git/config",
+    "/glowcomm.html", "/vpython.py", "/no_notebook.py", "/images/../../vpython.py",
+    "/C:/Windows/win.ini", "/%00", "/ws"])
+def test_files_outside_the_assets_are_refused(blood, target):
+    status, body = _http(blood.port, target)
+    assert status == 404, (target, status, body[:200])
+
+
+def test_assets_page_token_and_host(blood):
+    assert _http(blood.port, "/glow.min.js")[0] == 200
+    assert _http(blood.port, "/Roboto-Medium.ttf")[0] == 200
+    assert _http(blood.port, f"/?token={blood.token}")[0] == 200
+    assert _http(blood.port, "/")[0] == 403                       # no token
+    assert _http(blood.port, "/?token=guess")[0] == 403
+    # DNS rebinding: a page from another name pointing at 127.0.0.1 is refused
+    assert _http(blood.port, f"/?token={blood.token}", host=f"evil.example:{blood.port}")[0] == 403
+    assert _http(blood.port, "/glow.min.js", host="evil.example")[0] == 403
+
+
+def test_websocket_needs_our_origin_and_token(blood):
+    ws = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
+          ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13")]
+    mine = ("Origin", f"http://127.0.0.1:{blood.port}")
+    assert _http(blood.port, f"/ws?token={blood.token}", headers=ws + [
+        ("Origin", "http://evil.example")])[0] == 403
+    assert _http(blood.port, "/ws?token=guess", headers=ws + [mine])[0] == 403
+    with socket.create_connection(("127.0.0.1", blood.port), timeout=10) as s:
+        s.sendall((f"GET /ws?token={blood.token} HTTP/1.1\r\nHost: 127.0.0.1:{blood.port}\r\n"
+                   + "".join(f"{k}: {v}\r\n" for k, v in ws + [mine]) + "\r\n").encode())
+        assert s.recv(1024).startswith(b"HTTP/1.1 101")
+
+
+def _listeners(port: int) -> list[str]:
+    out = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True,
+                         check=True).stdout
+    return [ln.split()[3] for ln in out.splitlines() if ln.strip()]
+
+
+def test_listens_on_loopback_only(blood):
+    assert _listeners(blood.port) == [f"127.0.0.1:{blood.port}"]
+
+
+_NETNS_PROBE = textwrap.dedent('''
+    import json, re, socket, subprocess, sys
+    addr = "10.200.0.1"          # a non-loopback address, in this private namespace only
+    def reach(a, p):
+        c = socket.socket(); c.settimeout(3)
+        try:
+            c.connect((a, p)); return True
+        except OSError:
+            return False
+        finally:
+            c.close()
+    ctrl = socket.socket(); ctrl.bind(("0.0.0.0", 0)); ctrl.listen()
+    res = {"control_any": reach(addr, ctrl.getsockname()[1])}
+    p = subprocess.Popen([sys.executable, "-m", "hepaanim", "preview", sys.argv[1],
+                          "--no-browser"], stdout=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        m = re.search(r"127\\.0\\.0\\.1:(\\d+)/", line)
+        if m:
+            port = int(m.group(1)); break
+    res["loopback"] = reach("127.0.0.1", port)
+    res["non_loopback"] = reach(addr, port)
+    p.terminate(); p.wait(10)
+    print(json.dumps(res))
+''')
+
+
+def test_not_reachable_on_a_non_loopback_address(tmp_path):
+    """In a network namespace of our own (no traffic leaves it), give the machine a
+    non-loopback address and check the preview cannot be reached on it."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.fail("needs root and unshare (CI runs as root)")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_NETNS_PROBE)
+    r = subprocess.run(["unshare", "-n", "sh", "-c",
+                        "ip link set lo up && ip addr add 10.200.0.1/32 dev lo && "
+                        f'exec "{sys.executable}" "{probe}" "{BLOOD}"'],
+                       capture_output=True, text=True, timeout=90, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    assert res["control_any"], "probe broken: a 0.0.0.0 socket should be reachable"
+    assert res["loopback"] and not res["non_loopback"], res
+
+
+# --- process life -----------------------------------------------------------------------------
+def test_no_browser_prints_url_waits_and_stops_on_ctrl_c(tmp_path):
+    scene = tmp_path / "two_acts.py"
+    scene.write_text(TWO_ACTS)
+    p = Preview(scene, cwd=tmp_path)
+    p.wait_for("waiting for it", 10)
+    assert _listeners(p.port) == [f"127.0.0.1:{p.port}"]
+    p.proc.send_signal(signal.SIGINT)
+    assert p.proc.wait(15) == 0
+    assert _listeners(p.port) == []
+
+
+def test_closing_the_tab_stops_the_preview(browser, tmp_path):
+    scene = tmp_path / "two_acts.py"
+    scene.write_text(TWO_ACTS)
+    p = Preview(scene, cwd=tmp_path)
+    try:
+        page = open_page(browser, p.url)
+        page.close()
+        assert p.proc.wait(20) == 0
+        p.wait_for("page was closed", 5)
+        assert _listeners(p.port) == []
+    finally:
+        p.stop()
+
+
+def test_cli_errors_are_one_line():
+    def run(*a):
+        return subprocess.run([sys.executable, "-m", "hepaanim", "preview", *a],
+                              capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = run(str(BLOOD), "--act", "nope", "--no-browser")
+    assert r.returncode == 2 and "unknown act 'nope'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = run(str(BLOOD), "--t", "99", "--no-browser")
+    assert r.returncode == 2 and "past the end" in r.stderr
+    r = run("no/such/scene.py", "--no-browser")
+    assert r.returncode == 2 and "no such scene file" in r.stderr
+
+
+def test_render_path_does_not_import_vpython():
+    code = ("import sys, hepaanim, hepaanim.cli, hepaanim.render.frames, "
+            "hepaanim.render.gl.renderer; hepaanim.cli.build_parser(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'vpython'))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def test_jupyter_preview_starts_no_server(tmp_path):
+    """hepaanim.preview() in a real kernel: the canvas is displayed, VPython's own servers
+    are replaced, and the kernel listens on nothing but its own loopback Jupyter ports."""
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(f"import hepaanim\nhepaanim.preview({str(BLOOD)!r}, t=2.0)"),
+        nbformat.v4.new_code_cell(textwrap.dedent("""
+            import os, subprocess, sys, vpython.vpython as vv
+            ss = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True).stdout
+            mine = [ln.split()[3] for ln in ss.splitlines() if f"pid={os.getpid()}," in ln]
+            print(repr(dict(stub="stand-in" in sys.modules["vpython.with_notebook"].__doc__,
+                            objects=len(vv.baseObj.object_registry), listening=mine)))
+        """))]
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={
+        "metadata": {"path": str(tmp_path)}}).execute()
+    html = [o for o in nb.cells[0].outputs if o.output_type == "display_data"
+            and "glowscript" in o.data.get("text/html", "")]
+    assert html, nb.cells[0].outputs
+    import ast
+    res = ast.literal_eval(nb.cells[1].outputs[0].text.strip().splitlines()[-1])
+    assert res["stub"] and res["objects"] > 100
+    assert res["listening"] and all(a.startswith("127.0.0.1:") for a in res["listening"]), res
