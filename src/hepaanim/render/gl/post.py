@@ -1,7 +1,7 @@
 """The frame's render targets and post-processing chain (HDR to display).
 
     scene (RGBA16F, linear light; MSAA resolved if on)
-      ├─ bloom: bright pass at 1/4 → blur → 1/8 → blur        (only when bloom > 0)
+      ├─ bloom: bright pass at 1/4 → blur → 1/8 → blur → merged at 1/4  (when bloom > 0)
       ├─ depth of field: 1/4 copy → blur, mixed by circle of confusion (only when set)
       └─ display (one pass): FXAA / edge AA on HDR, depth of field, bloom, exposure ·
            white balance · grade, ACES, gamma, vignette → out (RGBA8; overlays, read-back)
@@ -99,13 +99,22 @@ class PostChain:
         self.p_blur = prog("background.vert", "blur.frag")
         self.p_down = prog("background.vert", "downsample.frag")
         self.p_down_karis = prog("background.vert", "downsample.frag", ("KARIS",))
-        aa_define = {"fxaa": ("AA_FXAA",), "edge": ("AA_EDGE",)}.get(aa, ())
-        self.p_display = prog("background.vert", "display.frag", aa_define)
-        self.p_display_dof = prog("background.vert", "display.frag", aa_define + ("DOF",))
+        self._aa_define = {"fxaa": ("AA_FXAA",), "edge": ("AA_EDGE",)}.get(aa, ())
+        self._prog = prog
         self.p_upscale = prog("background.vert", "upscale.frag")
+        self.p_merge = prog("background.vert", "bloom_merge.frag")
         self._vaos = {p: own(ctx.vertex_array(p, [])) for p in
-                      (self.p_bright, self.p_blur, self.p_down, self.p_down_karis, self.p_display,
-                       self.p_display_dof, self.p_upscale)}
+                      (self.p_bright, self.p_blur, self.p_down, self.p_down_karis,
+                       self.p_upscale, self.p_merge)}
+
+    def _display(self, dof: bool, bloom: bool):
+        """The display pass variant for this frame (compiled on first use)."""
+        defines = self._aa_define + (("DOF",) if dof else ()) + (("BLOOM",) if bloom else ())
+        p = self._prog("background.vert", "display.frag", defines)
+        if p not in self._vaos:
+            self._vaos[p] = self.ctx.vertex_array(p, [])
+            self._owned.append(self._vaos[p])
+        return p
 
     def _pass(self, prog, target, *textures, **uniforms):
         (self.fbos[target] if target in self.fbos else target).use()
@@ -146,14 +155,15 @@ class PostChain:
             self._pass(self.p_down, self.ea, ("u_tex", self.qa),
                        u_src_inv=(1.0 / self.q_size[0], 1.0 / self.q_size[1]))
             self._blur(self.ea, self.eb, self.e_size)
+            self._pass(self.p_merge, self.qb, ("u_q", self.qa), ("u_e", self.ea))
         dof = full and settings.focus_distance > 0 and settings.aperture > 0
         if dof:
             self._pass(self.p_down_karis, self.da, ("u_tex", self.hdr),   # taps at ±1 px:
                        u_src_inv=(2.0 / w, 2.0 / h))                       # a 4x4 box
             self._blur(self.da, self.db, self.q_size)
-        display = self.p_display_dof if dof else self.p_display
+        display = self._display(dof, bloom > 0)
         balance = np.asarray(settings.white_balance, float) * grade
-        tex = [("u_hdr", self.hdr), ("u_bloom1", self.qa), ("u_bloom2", self.ea)]
+        tex = [("u_hdr", self.hdr)] + ([("u_bloom1", self.qb)] if bloom > 0 else [])
         extra = {}
         if dof:
             tex += [("u_dof", self.da), ("u_depth", self.depth)]

@@ -6,11 +6,12 @@
 //            edges found on compressed luma so bright highlights do not dominate;
 //   AA_EDGE  a three-tap edge blend, about half FXAA's cost;
 //   DISPLAY_REFERRED  the input is already tone-mapped (the fast 8-bit path);
+//   BLOOM    add the blurred bright pass (a variant, not a branch: llvmpipe performs
+//            the texture fetches of an untaken branch anyway)
 //   DOF      mix toward a blurred quarter-resolution copy by the circle of confusion.
 in vec2 v_uv;
 uniform sampler2D u_hdr;
-uniform sampler2D u_bloom1;      // quarter resolution, blurred
-uniform sampler2D u_bloom2;      // eighth resolution, blurred
+uniform sampler2D u_bloom1;      // quarter resolution: both blurred levels, merged
 uniform float u_bloom;           // 0 = off
 uniform float u_exposure;
 uniform vec3 u_balance;          // white balance * grade
@@ -92,15 +93,16 @@ void main() {
     vec3 bg = mix(u_bg_bottom, u_bg_top, smoothstep(0.0, 1.0, v_uv.y));
     vec3 c = shot.rgb + (1.0 - clamp(shot.a, 0.0, 1.0)) * bg;
 #ifdef DISPLAY_REFERRED
-    if (u_bloom > 0.0) {       // screen-blend the glow onto display colours
-        vec3 g = u_bloom * (0.55 * texture(u_bloom1, v_uv).rgb + 0.45 * texture(u_bloom2, v_uv).rgb);
-        c = 1.0 - (1.0 - c) * (1.0 - clamp(g, 0.0, 1.0));
-    }
+#ifdef BLOOM
+    // screen-blend the glow onto display colours
+    vec3 g = u_bloom * texture(u_bloom1, v_uv).rgb;
+    c = 1.0 - (1.0 - c) * (1.0 - clamp(g, 0.0, 1.0));
+#endif
 #else
     c *= u_exposure;
-    if (u_bloom > 0.0) {
-        c += u_bloom * (0.55 * texture(u_bloom1, v_uv).rgb + 0.45 * texture(u_bloom2, v_uv).rgb);
-    }
+#ifdef BLOOM
+    c += u_bloom * texture(u_bloom1, v_uv).rgb;
+#endif
     c = aces(c * u_balance);
 #endif
     vec2 q = (v_uv - 0.5) * u_aspect;
