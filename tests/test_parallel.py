@@ -27,7 +27,7 @@ from hepaanim.timeline import Film
 ROOT = Path(__file__).resolve().parents[1]
 SCENE = ROOT / "scenes" / "bloodstream.py"
 W, H, FPS = 160, 90, 5
-SMALL = ["--resolution", f"{W}x{H}", "--fps", str(FPS), "--quiet"]
+SMALL = ["-q", "medium", "--resolution", f"{W}x{H}", "--fps", str(FPS), "--quiet"]
 
 
 def decode(path: Path) -> list[np.ndarray]:

@@ -225,7 +225,7 @@ def cmd_render(args) -> int:
     if args.format in SEGMENT_FORMATS:     # always chunked: same bytes for any worker count
         res = render_chunked(args.scene, film, args.format, out, w, h, fps, p.aa, frames,
                              look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
-                             workers=args.workers or 1, scheduler=args.scheduler,
+                             scale=p.scale, workers=args.workers or 1, scheduler=args.scheduler,
                              cache_dir=args.cache_dir, quiet=args.quiet)
     else:
         res = render_frames(film, args.format, out, w, h, fps, p.aa, frames, args.quiet,

@@ -126,9 +126,10 @@ class Job:
     look: str = "full"
     hdr: bool = False
     motion_blur: int = 1
+    scale: float = 1.0
 
     def renderer(self):
-        return make_renderer(self.width, self.height, self.aa, self.look, self.hdr)
+        return make_renderer(self.width, self.height, self.aa, self.look, self.hdr, self.scale)
 
 
 # --- keys --------------------------------------------------------------------------------
@@ -163,7 +164,8 @@ def settings_key(job: Job) -> str:
     return json.dumps({"v": KEY_VERSION, "engine": engine_hash(), "fmt": job.fmt,
                        "size": [int(job.width), int(job.height)], "fps": repr(float(job.fps)),
                        "aa": job.aa, "look": job.look, "hdr": bool(job.hdr),
-                       "motion_blur": int(job.motion_blur), "codec": codec_args(job.fmt, job.fps),
+                       "motion_blur": int(job.motion_blur), "scale": repr(float(job.scale)),
+                       "codec": codec_args(job.fmt, job.fps),
                        "ffmpeg": [imageio_ffmpeg.__version__,
                                   Path(imageio_ffmpeg.get_ffmpeg_exe()).name]},
                       sort_keys=True)
@@ -516,8 +518,14 @@ def _worker_main(conn, job: Job, lp_threads: int | None, kill_once: str | None):
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass                                # coordinator gone or stopping us
     finally:
+        # A SIGTERM may land while the context is being released: ignore it from here on,
+        # so a stopped worker exits quietly instead of printing a traceback.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if renderer is not None:
-            renderer.close()
+            try:
+                renderer.close()
+            except KeyboardInterrupt:
+                pass
 
 
 def _raise_worker_error(kind: str, msg: str, chunk: Chunk | None):
@@ -671,7 +679,8 @@ def _run_pool(todo, job: Job, workers: int, cache: SegmentCache, progress: Progr
 
 def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: float, aa: str,
                    frames: FrameRange, *, look: str = "full", hdr: bool = False,
-                   motion_blur: int = 1, workers: int = 1, scheduler: str | None = None,
+                   motion_blur: int = 1, scale: float = 1.0, workers: int = 1,
+                   scheduler: str | None = None,
                    cache_dir=None, quiet: bool = False, chunk_seconds: float = CHUNK_SECONDS,
                    kill_once: str | None = None) -> dict:
     """Render `frames` of `film` (loaded from the file `scene`) to `out` through cached
@@ -687,7 +696,7 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
     cache = SegmentCache(Path(cache_dir) if cache_dir else default_cache_dir(), fmt)
     cache.clean_partials()
     job = Job(str(Path(scene).resolve()), fmt, width, height, fps, aa, look, bool(hdr),
-              int(motion_blur))
+              int(motion_blur), float(scale))
     settings = settings_key(job)
     hasher = StateHasher(width, height)
     keys: dict[int, str] = {}

@@ -368,7 +368,11 @@ class Renderer:
             if isinstance(node, MeshNode):
                 if node.geometry is None or not len(node.geometry.indices):
                     continue
-                kind = "vmesh" if mat.shading == "vertex" else "plain"
+                # Dense translucent shells (an organ faded to see inside) are lit per vertex:
+                # drawn twice over much of the frame, per-pixel light costs the most there,
+                # and at 20k+ triangles Gouraud shading looks the same through the veil.
+                dense_veil = mat.translucent and node.geometry.triangle_count >= 20000
+                kind = "vmesh" if mat.shading == "vertex" or dense_veil else "plain"
                 item = (kind, node, model, node.geometry, None)
                 if mat.translucent:
                     c, r = node.geometry.bounding_sphere_cached()
