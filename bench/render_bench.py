@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--aa", default="none",
                     help="none (as DESIGN.md measured), fxaa (the presets' default), edge")
+    ap.add_argument("--look", default="draft",
+                    help="draft (as DESIGN.md measured: no bloom or depth of field) or full")
     ap.add_argument("--skip-render-only", action="store_true")
     a = ap.parse_args()
     w, h = (int(x) for x in a.resolution.lower().split("x"))
@@ -42,10 +44,10 @@ def main():
     standard_scene.build(film)
     n = film.frame_count(a.fps)
     aa = a.aa
-    print(f"standard scene: {film.scene.counts()}  {w}x{h} {aa}  {n} frames")
+    print(f"standard scene: {film.scene.counts()}  {w}x{h} aa={aa} look={a.look}  {n} frames")
 
     if not a.skip_render_only:
-        with make_renderer(w, h, aa) as r:
+        with make_renderer(w, h, aa, a.look) as r:
             r.render(film.evaluate(0))
             m = min(n, 150)
             t0, c0 = time.perf_counter(), cpu_seconds()
@@ -58,7 +60,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.mp4"
         t0, c0 = time.perf_counter(), cpu_seconds()
-        render_frames(film, "mp4", out, w, h, a.fps, aa, FrameRange(0, n), quiet=True)
+        render_frames(film, "mp4", out, w, h, a.fps, aa, FrameRange(0, n), quiet=True,
+                      look=a.look)
         dt, dc = time.perf_counter() - t0, cpu_seconds() - c0
         size = out.stat().st_size
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
