@@ -113,3 +113,18 @@ def test_motion_blur_averages_sub_frames():
     again = render_still(film, 1.0, W, H, motion_blur=4)[..., :3].astype(int)
     assert np.array_equal(blur, again)               # deterministic
     assert 0 < np.abs(sharp - blur).mean() < 3       # close to the instant, but smeared
+
+
+def test_direct_path_matches_the_draft_display_pass():
+    """--look draft --aa none skips the display pass (the backdrop is drawn first, straight
+    into the read-back target); the picture stays the draft picture."""
+    film = _static_shot(False)
+    state = film.evaluate(0.5)
+    with make_renderer(W, H, "none", "draft") as r:
+        assert r.post.direct
+        direct = r.render_array(state)[..., :3].astype(int)
+    with make_renderer(W, H, "edge", "draft") as r:
+        assert not r.post.direct
+        passed = r.render_array(state)[..., :3].astype(int)
+    assert direct.std() > 5
+    assert np.abs(direct - passed).mean() < 3.0

@@ -58,30 +58,18 @@ class PostChain:
             self._owned.append(o)
             return o
 
-        # Scene target: linear HDR colour (or tone-mapped 8-bit on the fast path) and a
-        # depth texture (read by depth of field).
-        fmt = "f2" if hdr else "f1"
-        self.hdr = own(_tex(ctx, self.size, dtype=fmt))
-        if self.samples:
-            self.msaa_color = own(ctx.renderbuffer(self.size, 4, samples=self.samples,
-                                                   dtype=fmt))
-            self.msaa_depth = own(ctx.depth_renderbuffer(self.size, samples=self.samples))
-            self.scene = own(ctx.framebuffer([self.msaa_color], self.msaa_depth))
-            self.depth = own(ctx.depth_texture(self.size))
-            self.resolved = own(ctx.framebuffer([self.hdr], self.depth))
+        # The direct path (draft look, no AA, full scale, 8-bit): the shot is drawn over
+        # the backdrop straight into the read-back target, with no display pass.
+        self.direct = (look == "draft" and not aa and not self.scaled and not self.samples
+                       and not hdr)
+        if self.direct:
+            self.out_color = own(ctx.renderbuffer(self.out_size, 4))
+            self.direct_depth = own(ctx.depth_renderbuffer(self.out_size))
+            self.scene = self.resolved = self.out = own(
+                ctx.framebuffer([self.out_color], self.direct_depth))
+            self.hdr = self.depth = None
         else:
-            self.depth = own(ctx.depth_texture(self.size))
-            self.scene = self.resolved = own(ctx.framebuffer([self.hdr], self.depth))
-        self.depth.compare_func = ""
-        self.depth.filter = (moderngl.NEAREST, moderngl.NEAREST)
-
-        # Display targets.
-        self.out_color = own(ctx.renderbuffer(self.out_size, 4))
-        self.out = own(ctx.framebuffer([self.out_color]))
-        if self.scaled:
-            self.ldr = own(_tex(ctx, self.size, dtype="f1"))
-            self.ldr_fbo = own(ctx.framebuffer([self.ldr]))
-
+            self._targets(own, hdr)
         # Quarter and eighth resolution chains (bloom, defocus).
         q = (max(1, w // 4), max(1, h // 4))
         e = (max(1, w // 8), max(1, h // 8))
@@ -106,6 +94,32 @@ class PostChain:
         self._vaos = {p: own(ctx.vertex_array(p, [])) for p in
                       (self.p_bright, self.p_blur, self.p_down, self.p_down_karis,
                        self.p_upscale, self.p_merge)}
+
+    def _targets(self, own, hdr: bool):
+        ctx = self.ctx
+        # Scene target: linear HDR colour (or tone-mapped 8-bit on the fast path) and a
+        # depth texture (read by depth of field).
+        fmt = "f2" if hdr else "f1"
+        self.hdr = own(_tex(ctx, self.size, dtype=fmt))
+        if self.samples:
+            self.msaa_color = own(ctx.renderbuffer(self.size, 4, samples=self.samples,
+                                                   dtype=fmt))
+            self.msaa_depth = own(ctx.depth_renderbuffer(self.size, samples=self.samples))
+            self.scene = own(ctx.framebuffer([self.msaa_color], self.msaa_depth))
+            self.depth = own(ctx.depth_texture(self.size))
+            self.resolved = own(ctx.framebuffer([self.hdr], self.depth))
+        else:
+            self.depth = own(ctx.depth_texture(self.size))
+            self.scene = self.resolved = own(ctx.framebuffer([self.hdr], self.depth))
+        self.depth.compare_func = ""
+        self.depth.filter = (moderngl.NEAREST, moderngl.NEAREST)
+
+        # Display targets.
+        self.out_color = own(ctx.renderbuffer(self.out_size, 4))
+        self.out = own(ctx.framebuffer([self.out_color]))
+        if self.scaled:
+            self.ldr = own(_tex(ctx, self.size, dtype="f1"))
+            self.ldr_fbo = own(ctx.framebuffer([self.ldr]))
 
     def _display(self, dof: bool, bloom: bool):
         """The display pass variant for this frame (compiled on first use)."""
@@ -139,6 +153,9 @@ class PostChain:
         """Run the chain; leaves ``self.out`` bound for overlays and read-back."""
         ctx = self.ctx
         ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST | moderngl.CULL_FACE)
+        if self.direct:
+            self.out.use()
+            return
         if self.samples:
             ctx.copy_framebuffer(self.resolved, self.scene)
         w, h = self.size

@@ -189,6 +189,7 @@ class Renderer:
         self.sphere_prog = self.gl.program("sphere.vert", "sphere.frag", d)
         self.dot_prog = self.gl.program("sphere.vert", "sphere.frag", d + ("FLAT_DEPTH",))
         self.glow_prog = self.gl.program("glow.vert", "glow.frag", d)
+        self.backdrop_prog = self.gl.program("background.vert", "backdrop.frag")
         # kind of draw -> program
         self.programs = {"plain": self.plain_prog, "vmesh": self.vlit_prog,
                          "imesh": self.mesh_prog, "impostor": self.imp_prog,
@@ -201,6 +202,7 @@ class Renderer:
         self.quad = ctx.buffer(np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], _F4).tobytes())
         self.unit_quad = ctx.buffer(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], _F4).tobytes())
         self.ov_vao = ctx.vertex_array(self.ov_prog, [(self.unit_quad, "2f", "in_corner")])
+        self.backdrop_vao = ctx.vertex_array(self.backdrop_prog, [])
         self._inst: dict[str, tuple[moderngl.Buffer, int]] = {}
         self._vaos: dict[tuple, moderngl.VertexArray] = {}
         self._textures: OrderedDict[object, moderngl.Texture] = OrderedDict()
@@ -324,6 +326,13 @@ class Renderer:
         if s.hdr:
             top, bottom = _display_to_scene(top, st), _display_to_scene(bottom, st)
         self.post.backdrop = (tuple(float(x) for x in top), tuple(float(x) for x in bottom))
+        if self.post.direct:             # no display pass: the backdrop goes down first
+            ctx.disable(moderngl.DEPTH_TEST)
+            _value(self.backdrop_prog, "u_top", self.post.backdrop[0])
+            _value(self.backdrop_prog, "u_bottom", self.post.backdrop[1])
+            _value(self.backdrop_prog, "u_vignette", float(st.vignette))
+            _value(self.backdrop_prog, "u_aspect", (s.aspect, 1.0))
+            self.backdrop_vao.render(moderngl.TRIANGLES, vertices=3)
 
         cam = state.camera
         view = cam.view_matrix()
@@ -510,7 +519,7 @@ class Renderer:
             tex.release()
         self._textures.clear()
         self.geometry.release()
-        for obj in (self.ov_vao, self.quad, self.unit_quad):
+        for obj in (self.ov_vao, self.backdrop_vao, self.quad, self.unit_quad):
             obj.release()
         self.post.release()
 
