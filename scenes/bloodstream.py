@@ -35,7 +35,7 @@ def build(film):
     act = film.act("bloodstream", 8.0)
     rng = np.random.default_rng(SEED)
 
-    wall = act.add(MeshNode("vein_wall", geometry=tube(AXIS, LUMEN + 2.0, sides=72),
+    act.add(MeshNode("vein_wall", geometry=tube(AXIS, LUMEN + 2.0, sides=72),
                             material=Material("#6C78C8", opacity=0.1, roughness=0.35,
                                               rim=0.55, rim_color="#B8C4FF", wrap=0.6,
                                               shading="vertex")))

@@ -1,6 +1,5 @@
 """The command line as users and scripts rely on it: outputs, errors, interruption."""
 import json
-import os
 import signal
 import struct
 import subprocess
@@ -9,7 +8,7 @@ import time
 from pathlib import Path
 
 import imageio_ffmpeg
-import numpy as np
+
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,6 @@ keeps its cache under tmp_path.
 """
 from __future__ import annotations
 
-import os
 import resource
 import signal
 import subprocess

@@ -125,7 +125,6 @@ def open_top(tissue, z: float = 1.5):
     """Slice the top off a sinusoid's endothelial tube (and its fenestrae) above local
     height ``z``: an open trough that shows the lumen's contents crisply from above.  Call
     before ``cutaway``; changes the model's nodes in place."""
-    import numpy as np
     from hepaanim import Geometry
     wall = tissue.node
     g = wall.geometry

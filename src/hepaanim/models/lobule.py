@@ -116,6 +116,27 @@ def _vessel_geometries(R: float, height: float):
     return cv, merge(venules), merge(arterioles), merge(ducts), merge(walls)
 
 
+def _lobule_nodes(name, tr, plates, parts: dict) -> list:
+    """The hepatocyte plates (impostors) and the vessel meshes of one lobule or a field of
+    them; ``parts`` maps a part name to its geometry, the material follows the name."""
+    pos, quat, scale, color = plates
+    vessel = dict(roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
+    materials = {
+        "central_vein": Material(color=rgb("venous_indigo"), **vessel),
+        "central_veins": Material(color=rgb("venous_indigo"), **vessel),
+        "portal_venules": Material(color=rgb("venous_indigo"), **vessel),
+        "arterioles": Material(color=rgb("arterial_red"), **vessel),
+        "bile_ductules": Material(color=rgb(BILE), **vessel),
+        "outline": Material(color=rgb("scar_ivory"), opacity=0.35, roughness=0.7)}
+    plate_node = InstancedNode(name, shape="sphere", transform=tr,
+                               instances=Instances(pos, orientation=quat, scale=scale,
+                                                   color=color),
+                               material=Material(color=rgb("hepatocyte_rose"), roughness=0.55,
+                                                 rim=0.3, wrap=0.5), params={"nucleus": 0.25})
+    return [plate_node] + [MeshNode(sub(name, part), geometry=geo, material=materials[part],
+                                    parent=name) for part, geo in parts.items()]
+
+
 def lobule(name: str = "lobule", seed: int = 0, radius: float = 700.0, height: float = 250.0,
            transform=None, position=None) -> Model:
     """A hexagonal lobule (µm), circumradius ``radius``.  Nodes: ``{name}`` (hepatocyte
@@ -124,21 +145,9 @@ def lobule(name: str = "lobule", seed: int = 0, radius: float = 700.0, height: f
     tr = transform_of(transform, position)
     pos, quat, scale, color, spokes, _ = _plates(float(radius), float(height), seed)
     cv, ven, art, duct, walls = _vessel_geometries(float(radius), float(height))
-    vessel = dict(roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
-    plates = InstancedNode(name, shape="sphere", transform=tr,
-                           instances=Instances(pos, orientation=quat, scale=scale, color=color),
-                           material=Material(color=rgb("hepatocyte_rose"), roughness=0.55,
-                                             rim=0.3, wrap=0.5), params={"nucleus": 0.25})
-
-    def mesh(part, geo, mat):
-        return MeshNode(sub(name, part), geometry=geo, material=mat, parent=name)
-    nodes = [plates,
-             mesh("central_vein", cv, Material(color=rgb("venous_indigo"), **vessel)),
-             mesh("portal_venules", ven, Material(color=rgb("venous_indigo"), **vessel)),
-             mesh("arterioles", art, Material(color=rgb("arterial_red"), **vessel)),
-             mesh("bile_ductules", duct, Material(color=rgb(BILE), **vessel)),
-             mesh("outline", walls, Material(color=rgb("scar_ivory"), opacity=0.35,
-                                             roughness=0.7))]
+    nodes = _lobule_nodes(name, tr, (pos, quat, scale, color),
+                          {"central_vein": cv, "portal_venules": ven, "arterioles": art,
+                           "bile_ductules": duct, "outline": walls})
     # Flow paths run down the middle of the gaps between neighbouring spokes.
     m = tr.matrix()
     angs = np.sort([a for a, _ in spokes])
@@ -343,21 +352,13 @@ def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
         for zz in (-H / 2, H / 2):
             walls.append(capped_tube(np.array([[*a, zz], [*b, zz]]), 2.0, 6))
     cv = merge([hollow_tube(line(*c), CENTRAL_VEIN_RADIUS - 2.0, 4.0, sides=32) for c in centers])
-    vessel = dict(roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
-    plates = InstancedNode(name, shape="sphere", transform=tr,
-                           instances=Instances(pos, orientation=quat, scale=scale, color=color),
-                           material=Material(color=rgb("hepatocyte_rose"), roughness=0.55,
-                                             rim=0.3, wrap=0.5), params={"nucleus": 0.25})
+    nodes = _lobule_nodes(name, tr, (pos, quat, scale, color),
+                          {"central_veins": cv, "portal_venules": merge(venules),
+                           "arterioles": merge(arterioles), "bile_ductules": merge(ducts),
+                           "outline": merge(walls)})
 
     def mesh(part, geo, mat):
         return MeshNode(sub(name, part), geometry=geo, material=mat, parent=name)
-    nodes = [plates,
-             mesh("central_veins", cv, Material(color=rgb("venous_indigo"), **vessel)),
-             mesh("portal_venules", merge(venules), Material(color=rgb("venous_indigo"), **vessel)),
-             mesh("arterioles", merge(arterioles), Material(color=rgb("arterial_red"), **vessel)),
-             mesh("bile_ductules", merge(ducts), Material(color=rgb(BILE), **vessel)),
-             mesh("outline", merge(walls), Material(color=rgb("scar_ivory"), opacity=0.35,
-                                                    roughness=0.7))]
     if cells == "top":
         nodes.append(mesh("walls", plate_walls(lines, -H / 2 + 4.0, H / 2 - 14.0, 10.0),
                           Material(color=rgb("hepatocyte_rose") * 0.86, roughness=0.7, rim=0.12,
