@@ -99,12 +99,16 @@ def golden(update_goldens, gl_renderer_info):
 
 
 @pytest.fixture
-def hepaanim_cmd():
-    """Run the CLI in a subprocess (as a user would) from the repository root."""
+def hepaanim_cmd(tmp_path_factory):
+    """Run the CLI in a subprocess (as a user would) from the repository root, with its own
+    empty chunk cache: a warm renders/.cache would let renders finish from earlier runs
+    (and a Ctrl-C test end before it interrupts anything)."""
     import subprocess
+    cache = tmp_path_factory.mktemp("chunk-cache")
 
     def run(*args, timeout=300, **kw):
         env = dict(os.environ)
+        env.setdefault("HEPAANIM_CACHE_DIR", str(cache))
         return subprocess.run([sys.executable, "-m", "hepaanim", *map(str, args)], cwd=ROOT,
                               capture_output=True, text=True, timeout=timeout, env=env, **kw)
     return run

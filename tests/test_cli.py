@@ -145,19 +145,22 @@ def test_broken_scene_names_file_and_line(hepaanim_cmd, tmp_path, body, line, wh
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.py", "out.mp4"]
 
 
-def test_sigint_leaves_previous_output(tmp_path):
+def test_sigint_leaves_previous_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEPAANIM_CACHE_DIR", str(tmp_path / "cache"))   # nothing cached
     out = tmp_path / "keep.mp4"
     out.write_bytes(b"the previous good render")
     proc = subprocess.Popen([sys.executable, "-m", "hepaanim", "render", SCENE, "-q", "medium",
                              "-o", str(out), "--quiet"], cwd=ROOT, stderr=subprocess.PIPE,
                             text=True)
+    cache = tmp_path / "cache"
     deadline = time.time() + 60
-    while time.time() < deadline and not any(p.name.startswith(".") for p in tmp_path.iterdir()):
-        time.sleep(0.05)        # wait until the render has started writing its temp file
-    time.sleep(0.5)
+    while time.time() < deadline and not (cache.is_dir() and any(cache.iterdir())):
+        time.sleep(0.05)        # wait until the render is writing its first segment
+    time.sleep(0.5)             # mid-render (the 8 s shot takes several seconds)
+    assert proc.poll() is None, "the render finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert out.read_bytes() == b"the previous good render"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.mp4"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["keep.mp4"]
