@@ -25,6 +25,14 @@ from .post import PostChain
 _F4 = np.float32
 _INSTANCE_ATTRS = ("i_pos", "i_quat", "i_scale", "i_color")
 _IMPOSTORS = ("impostor", "sphere", "dot", "glow")
+# kind of draw -> (vertex shader, fragment shader, defines every variant of it has)
+_SHADERS = {"plain": ("mesh_plain.vert", "mesh_plain.frag", ()),
+            "vmesh": ("mesh_vertexlit.vert", "mesh_vertexlit.frag", ()),
+            "imesh": ("mesh.vert", "mesh.frag", ()),
+            "impostor": ("impostor.vert", "impostor.frag", ()),
+            "sphere": ("sphere.vert", "sphere.frag", ()),
+            "dot": ("sphere.vert", "sphere.frag", ("FLAT_DEPTH",)),
+            "glow": ("glow.vert", "glow.frag", ())}
 # Spheres smaller than this on screen skip writing exact depth: the quad's depth (the
 # sphere's front) is within a pixel of the truth, and without gl_FragDepth the rasteriser
 # can reject hidden fragments before shading them.
@@ -181,20 +189,10 @@ class Renderer:
         samples, aa_shader = aa_settings(settings.aa)
         self.gl = GLContext(settings.width, settings.height)
         ctx = self.ctx = self.gl.ctx
-        d = () if settings.hdr else ("DISPLAY_REFERRED",)
-        self.mesh_prog = self.gl.program("mesh.vert", "mesh.frag", d)
-        self.vlit_prog = self.gl.program("mesh_vertexlit.vert", "mesh_vertexlit.frag", d)
-        self.plain_prog = self.gl.program("mesh_plain.vert", "mesh_plain.frag", d)
-        self.imp_prog = self.gl.program("impostor.vert", "impostor.frag", d)
-        self.sphere_prog = self.gl.program("sphere.vert", "sphere.frag", d)
-        self.dot_prog = self.gl.program("sphere.vert", "sphere.frag", d + ("FLAT_DEPTH",))
-        self.glow_prog = self.gl.program("glow.vert", "glow.frag", d)
+        self._defines = () if settings.hdr else ("DISPLAY_REFERRED",)
+        self._ready: set = set()        # programs holding this frame's uniforms
+        self._frame_uniforms: tuple = ((), ())
         self.backdrop_prog = self.gl.program("background.vert", "backdrop.frag")
-        # kind of draw -> program
-        self.programs = {"plain": self.plain_prog, "vmesh": self.vlit_prog,
-                         "imesh": self.mesh_prog, "impostor": self.imp_prog,
-                         "sphere": self.sphere_prog, "dot": self.dot_prog,
-                         "glow": self.glow_prog}
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
         self.post = PostChain(self.gl, samples, aa_shader, settings.look, settings.hdr,
                               settings.scale)
@@ -227,21 +225,44 @@ class Renderer:
         for k in [k for k in self._vaos if k[2] == geom_key]:
             self._vaos.pop(k).release()
 
-    def _vao(self, name: str, kind: str, inst_buf, geom: Geometry | None):
-        key = (name, kind, geom.key if geom is not None else None)
+    def _program(self, kind: str, variant: tuple[str, ...]) -> moderngl.Program:
+        """The compiled variant of a kind's shaders, holding this frame's uniforms.
+
+        Optional features are ``#define``s, not uniform branches: llvmpipe runs both sides
+        of a branch (and a ``discard`` anywhere in a shader costs early depth testing), so
+        a cell without ruffles or a mesh without a reveal must not pay for them."""
+        vert, frag, base = _SHADERS[kind]
+        prog = self.gl.program(vert, frag, self._defines + base + variant)
+        if prog not in self._ready:
+            self._ready.add(prog)
+            matrices, values = self._frame_uniforms
+            for name, data in matrices:
+                _write(prog, name, data)
+            for name, v in values:
+                _value(prog, name, v)
+        return prog
+
+    def _vao(self, name: str, kind: str, prog, inst_buf, geom: Geometry | None):
+        key = (name, prog, geom.key if geom is not None else None)
         vao = self._vaos.get(key)
         if vao is None:
-            prog = self.programs[kind]
             inst = [_instance_layout(prog, inst_buf)] if inst_buf is not None else []
             if kind in _IMPOSTORS:
                 vao = self.ctx.vertex_array(prog, [(self.quad, "2f", "in_corner"), *inst])
             else:
                 vb, ib = self.geometry.get(geom)
+                # Attributes a variant does not read (in_param without REVEAL) are
+                # compiled out, so their bytes are skipped.
+                fmt, names = [], []
+                for f, pad, nm in (("3f", "12x", "in_pos"), ("3f", "12x", "in_normal"),
+                                   ("1f", "4x", "in_param")):
+                    fmt.append(f if nm in prog else pad)
+                    names += [nm] if nm in prog else []
                 vao = self.ctx.vertex_array(
-                    prog, [(vb, "3f 3f 1f", "in_pos", "in_normal", "in_param"), *inst],
+                    prog, [(vb, " ".join(fmt), *names), *inst],
                     index_buffer=ib, index_element_size=4)
             # Drop VAOs of this node built for other geometries (a morphing model).
-            for k in [k for k in self._vaos if k[0] == name and k[1] == kind and k != key]:
+            for k in [k for k in self._vaos if k[0] == name and k[2] != key[2]]:
                 self._vaos.pop(k).release()
             self._vaos[key] = vao
         elif geom is not None:
@@ -278,18 +299,20 @@ class Renderer:
         while len(dirs) < 3:
             dirs.append(np.array([0, 0, 1.0]))
             cols.append(np.zeros(3))
-        for prog in self.programs.values():
-            _write(prog, "u_view", view.T.astype(_F4).tobytes())
-            _write(prog, "u_proj", proj.T.astype(_F4).tobytes())
-            _write(prog, "u_view_to_world", view[:3, :3].astype(_F4).tobytes())
-            _write(prog, "u_light_dir", np.array(dirs, _F4).tobytes())
-            _write(prog, "u_light_col", np.array(cols, _F4).tobytes())
-            _value(prog, "u_ambient", tuple(amb))
-            _value(prog, "u_fog", fog_density)
-            _value(prog, "u_exposure", float(state.settings.exposure))
-            _value(prog, "u_balance", tuple(float(x) for x in
-                                            np.asarray(state.settings.white_balance) * grade))
-            _value(prog, "u_fog_color", fog_color)
+        self._fog = fog_density > 0
+        self._ready = set()
+        self._frame_uniforms = (
+            (("u_view", view.T.astype(_F4).tobytes()),
+             ("u_proj", proj.T.astype(_F4).tobytes()),
+             ("u_view_to_world", view[:3, :3].astype(_F4).tobytes()),
+             ("u_light_dir", np.array(dirs, _F4).tobytes()),
+             ("u_light_col", np.array(cols, _F4).tobytes())),
+            (("u_ambient", tuple(float(x) for x in amb)),
+             ("u_fog", fog_density),
+             ("u_exposure", float(state.settings.exposure)),
+             ("u_balance", tuple(float(x) for x in
+                                 np.asarray(state.settings.white_balance) * grade)),
+             ("u_fog_color", fog_color)))
 
     @staticmethod
     def _set_material(prog, mat, model: np.ndarray):
@@ -438,7 +461,20 @@ class Renderer:
         kind, node, model, geom, data = item
         ctx = self.ctx
         mat = node.material
-        prog = self.programs[kind]
+        variant = ("FOG",) if self._fog else ()
+        if kind in _IMPOSTORS:
+            if node.params.get("nucleus", 0.0) > 0:
+                variant += ("NUCLEUS",)
+            if node.params.get("ruffle", 0.0) > 0:
+                variant += ("RUFFLE",)
+            if node.shape == "biconcave" and kind == "impostor":
+                variant += ("BICONCAVE",)
+        else:
+            if mat.reveal < 1.0:
+                variant += ("REVEAL",)
+            if mat.translucent:
+                variant += ("ALPHA_FRESNEL",)
+        prog = self._program(kind, variant)
         self._set_material(prog, mat, model)
         buf, n = None, 1
         if kind == "vmesh":
@@ -454,9 +490,8 @@ class Renderer:
             _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
             _value(prog, "u_ruffle", float(node.params.get("ruffle", 0.0)))
-            _value(prog, "u_shape", 1 if node.shape == "biconcave" else 0)
             ctx.disable(moderngl.CULL_FACE)
-            self._vao(node.name, kind, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
+            self._vao(node.name, kind, prog, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
                                                           instances=n)
             if kind == "glow":
                 ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
@@ -465,13 +500,12 @@ class Renderer:
         nv = np.linalg.inv((view @ model)[:3, :3]).T
         _write(prog, "u_normal_view", nv.T.astype(_F4).tobytes())
         _value(prog, "u_reveal", float(mat.reveal))
-        _value(prog, "u_alpha_fresnel", 1.0 if mat.translucent else 0.0)
         if mat.double_sided or cull == "none":
             ctx.disable(moderngl.CULL_FACE)
         else:
             ctx.enable(moderngl.CULL_FACE)
             ctx.cull_face = cull
-        self._vao(node.name, kind, buf, geom).render(moderngl.TRIANGLES, instances=n)
+        self._vao(node.name, kind, prog, buf, geom).render(moderngl.TRIANGLES, instances=n)
 
     def _overlays(self, state: FrameState):
         """Fade to the background colour, then captions and cards (never faded)."""

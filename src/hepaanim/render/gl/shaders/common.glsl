@@ -21,7 +21,9 @@ uniform mat3 u_view_to_world;    // for surface detail that stays on the object
 // Membrane ruffles: a few sines of the world-space normal tilt it, so a cell's surface
 // catches light unevenly (cheap on llvmpipe: no noise textures, no fetches).
 vec3 ruffle(vec3 N, float amount, float seed) {
-    if (amount <= 0.0) return N;
+#ifndef RUFFLE
+    return N;
+#endif
     vec3 w = u_view_to_world * N * 9.0 + seed;
     vec3 t = vec3(sin(w.y + 1.7 * sin(w.z)), sin(w.z + 1.3 * sin(w.x)), sin(w.x + 1.9 * sin(w.y)));
     return normalize(N + amount * (transpose(u_view_to_world) * t));
@@ -68,5 +70,9 @@ vec3 to_display(vec3 c) { return c; }   // HDR path: the display pass tone-maps
 uniform float u_fog;              // density per scene unit; 0 = off
 uniform vec3 u_fog_color;         // linear
 vec3 fog(vec3 c, float depth) {
-    return to_display(u_fog > 0.0 ? mix(u_fog_color, c, exp(-u_fog * max(depth, 0.0))) : c);
+#ifdef FOG
+    return to_display(mix(u_fog_color, c, exp(-u_fog * max(depth, 0.0))));
+#else
+    return to_display(c);
+#endif
 }

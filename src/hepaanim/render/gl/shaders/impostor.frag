@@ -7,7 +7,8 @@ flat in vec4 v_color;
 uniform mat4 u_proj;
 uniform float u_nucleus;
 uniform float u_ruffle;
-uniform int u_shape;             // 0 ellipsoid, 1 biconcave disc (red blood cell)         // >0: a darker nucleus seen through a translucent membrane
+// Variants (#define): BICONCAVE red-cell disc instead of an ellipsoid, NUCLEUS a darker
+// core seen through the membrane, RUFFLE membrane ruffles, FOG depth fog.
 
 out vec4 f_color;
 
@@ -40,16 +41,20 @@ void main() {
     if (s < 0.0) discard;
     vec3 hit = dir * s;
     vec3 n_unit = o + d * s;
-    if (u_shape == 1) n_unit = biconcave_normal(n_unit);
+#ifdef BICONCAVE
+    n_unit = biconcave_normal(n_unit);
+#endif
     vec3 N = ruffle(normalize(transpose(v_to_unit) * n_unit), u_ruffle, dot(v_center, vec3(0.013, 0.017, 0.011)));
     vec3 V = -dir;
     float fresnel;
     vec3 base = v_color.rgb;
-    if (u_nucleus > 0.0) {
+#ifdef NUCLEUS
+    {
         // Closest approach of the ray to the centre, in unit space: a soft inner core.
         float core = 1.0 - smoothstep(0.25, 0.55, length(o + d * (-b / a)));
         base *= 1.0 - u_nucleus * core;
     }
+#endif
     vec3 c = shade(base, N, V, fresnel);
     vec4 clip = u_proj * vec4(hit, 1.0);
     gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;

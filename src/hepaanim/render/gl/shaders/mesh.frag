@@ -5,14 +5,15 @@ in vec4 v_color;
 in float v_param;
 
 uniform float u_reveal;
-uniform float u_alpha_fresnel;   // translucent walls: edges more opaque than faces
 
 out vec4 f_color;
 
 #include "common.glsl"
 
 void main() {
-    if (v_param > u_reveal) discard;
+#ifdef REVEAL
+    if (v_param > u_reveal) discard;     // a discard anywhere costs early depth
+#endif
     vec3 N = normalize(v_normal);
     vec3 V = normalize(-v_view_pos);
     if (!gl_FrontFacing) N = -N;
@@ -20,6 +21,8 @@ void main() {
     vec3 base = v_color.rgb;
     vec3 c = shade(base, N, V, fresnel);
     float a = u_color.a * v_color.a;
-    a = mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel);
+#ifdef ALPHA_FRESNEL
+    a = mix(a, min(1.0, a * 3.0), fresnel);
+#endif
     f_color = vec4(fog(c, -v_view_pos.z), a);
 }

@@ -5,6 +5,8 @@ in float v_param;
 uniform float u_reveal;
 out vec4 f_color;
 void main() {
-    if (v_param > u_reveal) discard;
+#ifdef REVEAL
+    if (v_param > u_reveal) discard;     // a discard anywhere costs early depth
+#endif
     f_color = gl_FrontFacing ? v_front : v_back;
 }

@@ -14,7 +14,6 @@ uniform mat4 u_model;
 uniform mat4 u_view;
 uniform mat4 u_proj;
 uniform mat3 u_normal_view;
-uniform float u_alpha_fresnel;
 
 out vec4 v_front;        // linear colour + alpha, lit as seen from outside
 out vec4 v_back;         // the same surface lit from inside (back faces)
@@ -25,7 +24,10 @@ out float v_param;
 vec4 lit(vec3 N, vec3 V, vec3 base, float a) {
     float fresnel;
     vec3 c = shade(base, N, V, fresnel);
-    return vec4(c, mix(a, min(1.0, a * 3.0), u_alpha_fresnel * fresnel));
+#ifdef ALPHA_FRESNEL
+    a = mix(a, min(1.0, a * 3.0), fresnel);
+#endif
+    return vec4(c, a);
 }
 
 void main() {

@@ -23,10 +23,12 @@ void main() {
     vec3 hit = dir * s;
     vec3 N = ruffle((hit - c) / R, u_ruffle, dot(c, vec3(0.013, 0.017, 0.011)));
     vec3 base = v_color.rgb;
-    if (u_nucleus > 0.0) {
+#ifdef NUCLEUS
+    {
         float core = 1.0 - smoothstep(0.25, 0.55, sqrt(max(dot(c, c) - b * b, 0.0)) / R);
         base *= 1.0 - u_nucleus * core;
     }
+#endif
     float fresnel;
     vec3 col = shade(base, N, -dir, fresnel);
 #ifndef FLAT_DEPTH
