@@ -75,7 +75,7 @@ class PostChain:
         e = (max(1, w // 8), max(1, h // 8))
         self.q_size, self.e_size = q, e
         self.qa, self.qb, self.ea, self.eb, self.da, self.db = (
-            own(_tex(ctx, s)) for s in (q, q, e, e, q, q))
+            own(_tex(ctx, s, dtype=("f2" if hdr else "f1"))) for s in (q, q, e, e, q, q))
         self.fbos = {t: own(ctx.framebuffer([t])) for t in
                      (self.qa, self.qb, self.ea, self.eb, self.da, self.db)}
 
