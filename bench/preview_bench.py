@@ -1,6 +1,7 @@
 """Preview benchmark: `hepaanim preview` in headless Chromium (SwiftShader), act by act.
 
     python bench/preview_bench.py [SCENE ...] [--seconds S] [--scrubs N] [--shots DIR]
+                                  [--act NAME ...]
 
 For each act of each scene (default scenes/bloodstream.py): the time to jump there with
 the act menu (the first visit builds the act's objects), scrub-to-picture latency (a click
@@ -25,6 +26,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swift
                "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 FPS_FLOOR, SCRUB_FLOOR_MS = 10.0, 1000.0
+SHOT_AT = (0.3, 0.6, 0.9)           # --shots: also these points of each act
 
 
 def start_preview(scene: Path):
@@ -51,7 +53,8 @@ def slider_click(page, frac: float):
     page.mouse.click(box["x"] + frac * box["width"], box["y"] + box["height"] / 2)
 
 
-def bench_scene(browser, scene: Path, seconds: float, scrubs: int, shots: Path | None):
+def bench_scene(browser, scene: Path, seconds: float, scrubs: int, shots: Path | None,
+                acts: list[str] | None = None):
     proc, url, start_s = start_preview(scene)
     rows = []
     try:
@@ -65,6 +68,8 @@ def bench_scene(browser, scene: Path, seconds: float, scrubs: int, shots: Path |
               f"after opening the page")
         duration = h["duration"]
         for name, a, b in h["acts"]:
+            if acts and name not in acts:
+                continue
             t0 = time.monotonic()
             page.locator("select").first.select_option(name)
             shown(page, f"h.act === {name!r} && Math.abs(h.t - {a}) < 1e-3")
@@ -99,6 +104,15 @@ def bench_scene(browser, scene: Path, seconds: float, scrubs: int, shots: Path |
             page.get_by_role("button", name=re.compile("Pause")).click()
             shown(page, "h.playing === false")
             fps = (f1 - f0) / ((c1 - c0) / 1000)
+            if shots:                  # the act under way (its start is a dissolve)
+                for frac in SHOT_AT:
+                    before = page.evaluate("window.hepaanim.t")
+                    slider_click(page, (a + (b - a) * frac) / duration)
+                    try:
+                        shown(page, f"Math.abs(h.t - {before}) > 1e-3", timeout=30_000)
+                    except Exception:
+                        continue
+                    page.screenshot(path=str(shots / f"{scene.stem}_{name}_{int(frac * 100):02d}.png"))
             rows.append((scene.stem, name, jump_ms, statistics.median(lat), max(lat), fps))
             print(f"  {name:<16} jump {jump_ms:7.0f} ms   scrub median {statistics.median(lat):6.0f} ms"
                   f"  worst {max(lat):6.0f} ms   playback {fps:5.1f} fps"
@@ -115,7 +129,9 @@ def main():
     ap.add_argument("scenes", nargs="*", default=[str(ROOT / "scenes" / "bloodstream.py")])
     ap.add_argument("--seconds", type=float, default=4.0, help="playback seconds per act")
     ap.add_argument("--scrubs", type=int, default=5, help="slider clicks per act")
-    ap.add_argument("--shots", type=Path, help="save a screenshot per act here")
+    ap.add_argument("--shots", type=Path, help="save screenshots of each act here (its start, and 30/60/90 %% in)")
+    ap.add_argument("--act", action="append", metavar="NAME",
+                    help="only this act (repeatable; default: every act)")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
     rows = []
@@ -128,8 +144,10 @@ def main():
             " return e ? g.getParameter(e.UNMASKED_RENDERER_WEBGL) : '?' })()"))
         info.close()
         for s in a.scenes:
-            rows += bench_scene(browser, Path(s).resolve(), a.seconds, a.scrubs, a.shots)
+            rows += bench_scene(browser, Path(s).resolve(), a.seconds, a.scrubs, a.shots, a.act)
         browser.close()
+    if not rows:
+        raise SystemExit("no act matched --act")
     scrub = statistics.median(r[3] for r in rows)
     fps = [r[5] for r in rows]
     print(f"acts {len(rows)}: scrub median {scrub:.0f} ms (floor < {SCRUB_FLOOR_MS:.0f}), "
