@@ -15,7 +15,7 @@ from hepaanim.models.lobule import lobule_field
 from hepaanim.scene.transform import Transform, quat_from_axis_angle, quat_multiply
 from hepaanim.timeline.motion import LaminarFlow
 
-from .common import (BLOOD_DEEP, NAVY, backdrop, camera_glide, cutaway, dissolve, open_top,
+from .common import (BLOOD_DEEP, NAVY, backdrop, bloom, camera_glide, cutaway, dissolve, open_top,
                      plates_under)
 
 NAME = "dive"
@@ -75,6 +75,7 @@ def _flight(world, radius, t0, t1, count=7):
 
 def build(act):
     dissolve(act)
+    bloom(act, 0.0)
     vessels, liver, world, radius = _organ(act)
 
     axis = -np.array([np.cos(SIN_ANGLE), np.sin(SIN_ANGLE), 0.0])        # toward the centre

@@ -15,7 +15,7 @@ from hepaanim.models.lobule import lobule_field
 from hepaanim.scene.transform import Transform, quat_from_axis_angle
 from hepaanim.timeline.motion import LaminarFlow
 
-from .common import (BLOOD_DEEP, NAVY, backdrop, camera_glide, cutaway, dissolve, open_top,
+from .common import (BLOOD_DEEP, NAVY, backdrop, bloom, camera_glide, cutaway, dissolve, open_top,
                      plates_under, warmth)
 
 NAME = "resolution"
@@ -42,6 +42,7 @@ def _septa(edges, seed=8):
 
 def build(act):
     dissolve(act, last=True)
+    bloom(act, 0.0)
     warmth(act, 0.0, 0.0)
 
     axis = -np.array([np.cos(SIN_ANGLE), np.sin(SIN_ANGLE), 0.0])
