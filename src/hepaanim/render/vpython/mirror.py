@@ -5,12 +5,15 @@
   *translucent* mesh (a vessel wall, a membrane) is a cutaway instead: single triangles,
   opaque, only those facing away from the camera (the far side, seen from inside; re-chosen
   as the camera moves, which also gives ``reveal``).  A model whose geometry changes every
-  frame is rebuilt at most twice a second.
-* ``InstancedNode`` -> a pool of VPython ellipsoids (``"sphere"``: per-axis scale;
-  ``"biconcave"``: a flattened ellipsoid, the disc axis along local z), or compound clones
-  for a Geometry shape.  Level of detail: an evenly spread, stable subset of at most
-  GROUP_CAP per group within BUDGET in all (small groups keep every member); GlowScript's
-  smooth sphere for a few, its 128-triangle simple_sphere for the many.
+  frame is rebuilt at most once a second.
+* ``InstancedNode`` -> a pool of spheres (``"sphere"``: per-axis scale; ``"biconcave"``:
+  a flattened ellipsoid, the disc axis along local z), or compound clones for a Geometry
+  shape.  Level of detail: an evenly spread, stable subset of at most
+  GROUP_CAP per group within BUDGET in all (small groups keep every member); a 360-triangle
+  sphere (compound clones) for a few, GlowScript's 128-triangle simple_sphere for the many.
+* Budgets are set by what a software GL (SwiftShader: the browser without a GPU) draws at
+  10+ frames a second in the sinusoid close-ups: pixels shaded (the page draws the picture
+  at 3/4 size there, see server.py), translucent layers (cutaways) and triangles.
 * Translucency is drawn as colour blended toward the background (see ``_blend``), never
   with WebGL transparency: GlowScript's depth peeling (up to nine passes) costs 2-3× the
   frame on a software GL.  A scene-wide fade cuts at half way.
@@ -27,21 +30,25 @@ import time
 
 import numpy as np
 
-from ...scene.geometry import Geometry
+from ...scene.geometry import Geometry, uv_sphere
 from ...scene.nodes import InstancedNode, MeshNode
 from ...scene.scene import FrameState
 from ...scene.transform import quat_to_matrix
 
 MESH_TRIANGLES = 16000       # per mesh node at most, after decimation
-MESH_BUDGET = 40000          # for all meshes on screen together, shared by size
+MESH_BUDGET = 24000          # for all meshes on screen together, shared by size
 MESH_MIN = 120               # however many meshes share the budget
+MESH_KEEP = 1600             # opaque meshes up to this size are never decimated
+CUTAWAY_BUDGET = 9000        # translucent meshes (cutaways, about half of each drawn)
 SHAPE_TRIANGLES = 160        # per instanced Geometry shape (drawn once per instance)
 GROUP_CAP = 200              # instances shown per instanced group
-BUDGET = 300                 # instances shown in all, shared between groups
-FULL_SPHERES = 24            # groups up to this size get GlowScript's smooth sphere (1,800
-SMOOTH_BUDGET = 40           # triangles), while fewer than this many are smooth in all;
-                             # the rest its 128-triangle simple_sphere: a software GL
-                             # (SwiftShader) is bound by triangles per frame
+BUDGET = 200                 # instances shown in all, shared between groups
+FULL_SPHERES = 24            # groups up to this size get a smooth sphere (a compound
+SMOOTH_BUDGET = 40           # clone of a SMOOTH_SPHERE uv sphere, 360 triangles; GlowScript's
+SMOOTH_SPHERE = (10, 20)     # own smooth sphere has ~1,800), while fewer than this many are
+                             # smooth in all; the rest GlowScript's 128-triangle
+                             # simple_sphere: a software GL (SwiftShader) is bound by
+                             # triangles and pixels per frame
 SHAPE_CAP = 60               # instances of a Geometry shape (each a compound clone)
 OPAQUE_ABOVE = 0.9           # nearly opaque -> opaque; below, see _blend
 HIDE_BELOW = 0.02
@@ -68,7 +75,10 @@ def decimate(geo: Geometry, max_triangles: int) -> Geometry:
     ax = np.abs(nrm).argmax(axis=1)
     nbin = ax * 2 + (nrm[np.arange(len(nrm)), ax] > 0)
     for _ in range(60):
-        q = np.floor((p - lo) / cell).astype(np.int64)
+        # A cell never spans more than half the model along an axis: a thin slab (a
+        # lobule's plate walls, 100 µm tall and 3 mm wide) keeps its top and bottom
+        # edges apart instead of collapsing into a sheet of zero area.
+        q = np.floor((p - lo) / np.minimum(cell, ext / 2)).astype(np.int64)
         dims = q.max(0) + 1
         key = ((q[:, 0] * dims[1] + q[:, 1]) * dims[2] + q[:, 2]) * 6 + nbin
         _, inv = np.unique(key, return_inverse=True)
@@ -83,6 +93,8 @@ def decimate(geo: Geometry, max_triangles: int) -> Geometry:
         tri = tri[ok]
         if len(tri):
             tri = tri[np.unique(np.sort(tri, 1), axis=0, return_index=True)[1]]
+        if not len(tri):              # coarser would leave nothing: keep the last that drew
+            break
         best = Geometry(pos, nor, tri.astype(np.uint32))
         if len(tri) <= max_triangles:
             break
@@ -199,14 +211,31 @@ class Mirror:
         return small | {n: max(FULL_SPHERES, int(k * room / total)) for n, k in big.items()}
 
     def _mesh_budget(self, state) -> dict[str, int]:
-        own = {n: min(nd.geometry.triangle_count, self.mesh_triangles)
-               for n, nd in state.nodes.items()
-               if isinstance(nd, MeshNode) and nd.geometry is not None and nd.visible
-               and nd.material.opacity > HIDE_BELOW}
+        own, thin = {}, {}
+        for n, nd in state.nodes.items():
+            if (isinstance(nd, MeshNode) and nd.geometry is not None and nd.visible
+                    and nd.material.opacity > HIDE_BELOW):
+                k = min(nd.geometry.triangle_count, self.mesh_triangles)
+                (thin if nd.material.opacity < OPAQUE_ABOVE else own)[n] = k
+        # Translucent meshes share a budget of their own: as cutaways they are the close-
+        # ups' largest layers (the far wall behind everything, the far plate's cells), drawn
+        # as single triangles whose visibility and colour travel one by one.
+        total = sum(thin.values())
+        if total > CUTAWAY_BUDGET:
+            thin = {n: max(MESH_MIN, int(CUTAWAY_BUDGET * k / total)) for n, k in thin.items()}
+        return thin | self._share(own)
+
+    def _share(self, own: dict[str, int]) -> dict[str, int]:
         total = sum(own.values())
         if total <= MESH_BUDGET:
             return own
-        return {n: max(min(k, MESH_MIN), int(MESH_BUDGET * k / total)) for n, k in own.items()}
+        # Small meshes (an outline of thin tubes, a cell) stay whole: decimated they fall
+        # apart, and they cost little; the large ones share what is left.
+        small = {n: k for n, k in own.items() if k <= MESH_KEEP}
+        big = {n: k for n, k in own.items() if k > MESH_KEEP}
+        room = max(MESH_BUDGET - sum(small.values()), MESH_KEEP * len(big))
+        total = sum(big.values())
+        return small | {n: max(MESH_KEEP, int(room * k / total)) for n, k in big.items()}
 
     # --- camera, lights, background ----------------------------------------------------
     def camera_view(self, state):
@@ -413,7 +442,7 @@ class _MeshMirror:
     than it shows), are one compound moved as a whole.  A model whose geometry changes
     every frame (a cell changing shape) is rebuilt at most every MORPH_S seconds."""
 
-    MORPH_S = 0.5
+    MORPH_S = 1.0
     KEEP = 2
 
     def __init__(self, mirror: Mirror, name: str):
@@ -515,7 +544,7 @@ class _GroupMirror:
 
     def _grow(self, k: int, node: InstancedNode):
         if self.smooth is None:
-            self.smooth = (node.count <= FULL_SPHERES
+            self.smooth = (not isinstance(self.shape, Geometry) and node.count <= FULL_SPHERES
                            and self.m.smooth_used + node.count <= SMOOTH_BUDGET)
             if self.smooth:
                 self.m.smooth_used += node.count
@@ -523,14 +552,15 @@ class _GroupMirror:
         vec = vp.vector
         sh = _shininess(node.material)
         while len(self.pool) < k:
-            if isinstance(self.shape, Geometry):
+            if isinstance(self.shape, Geometry) or self.smooth:
                 if self._proto is None:
-                    geo = decimate(self.shape, SHAPE_TRIANGLES)
+                    geo = (decimate(self.shape, SHAPE_TRIANGLES) if isinstance(self.shape, Geometry)
+                           else uv_sphere(1.0, *SMOOTH_SPHERE))
                     self._proto = _build_compound(self.m, geo, shininess=sh, visible=False)
                 o = _clone(self.m, self._proto[0], visible=False)
             else:
-                make = vp.ellipsoid if self.smooth else vp.simple_sphere
-                o = make(pos=vec(0, 0, 0), size=vec(1, 1, 1), shininess=sh, visible=False)
+                o = vp.simple_sphere(pos=vec(0, 0, 0), size=vec(1, 1, 1), shininess=sh,
+                                     visible=False)
             self.m.objects.append(o)
             self.pool.append(o)
         self.idx = np.array([o.idx for o in self.pool], np.int64)

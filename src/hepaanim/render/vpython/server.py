@@ -143,6 +143,20 @@ function hepaanimGLOptions() {
     }
     return {antialias: !h.software}
 }
+// On a software GL the picture is drawn at 3/4 of the canvas's size and shown stretched to
+// it: about half the pixels to shade, for a slightly softer picture (window.hepaanimScale
+// overrides, e.g. 1 for full resolution).
+function hepaanimRenderScale(cvs, el) {
+    var h = window.hepaanim
+    if (h.software === undefined) hepaanimGLOptions()
+    var s = window.hepaanimScale || (h.software ? 0.75 : 1)
+    var w = Math.round(cvs.__width * s), hh = Math.round(cvs.__height * s)
+    if (el.width !== w || el.height !== hh) {
+        el.width = w; el.height = hh
+        el.style.width = cvs.__width + "px"; el.style.height = cvs.__height + "px"
+    }
+    return s
+}
 function hepaanimStopped() {
     window.hepaanim.stopped = true
     var d = document.getElementById('hepaanim-stopped')
@@ -162,6 +176,12 @@ _GLOW_EDITS = [
     # No multisampling on a software GL (it multiplies the fill work); GPUs keep it.
     ('var gl=canvasElement.getContext("webgl2");',
      'var gl=canvasElement.getContext("webgl2",window.hepaanimGLOptions?hepaanimGLOptions():{});'),
+    # The picture can be drawn at a fraction of the canvas's size and shown stretched to it
+    # (a software GL is bound by the pixels it shades; see hepaanimRenderScale).
+    ("canvas_size[0]=ktexture*cvs.__width;canvas_size[1]=ktexture*cvs.__height;",
+     "var __rs=window.hepaanimRenderScale?hepaanimRenderScale(cvs,canvasElement):1;"
+     "canvas_size[0]=Math.round(ktexture*cvs.__width*__rs);"
+     "canvas_size[1]=Math.round(ktexture*cvs.__height*__rs);"),
     ("fullpeels=gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS)>=16",
      "fullpeels=(window.hepaanimFullPeels===true)&&gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS)>=16"),
 ]
