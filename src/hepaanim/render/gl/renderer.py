@@ -145,18 +145,6 @@ def pack_instances(node: InstancedNode) -> np.ndarray:
     return out
 
 
-def _octagon_strip() -> np.ndarray:
-    """Impostor sprite corners: an octagon around the unit circle, as a triangle strip.
-
-    A sprite's fragments are where the per-pixel cost goes (ray cast, lighting, depth), and
-    an octagon covers 3.31 r² against a square's 4 r²: 17 % fewer fragments for 4 more
-    vertices per instance.  Dots (a few pixels across) keep the square: for them the
-    triangle count is the cost."""
-    a = (np.arange(8) + 0.5) * np.pi / 4
-    ring = np.stack([np.cos(a), np.sin(a)], 1) / np.cos(np.pi / 8)
-    return ring[[0, 1, 7, 2, 6, 3, 5, 4]].astype(_F4)
-
-
 class _GeometryCache:
     """Vertex/index buffers per geometry content key, least-recently-used eviction."""
 
@@ -210,7 +198,6 @@ class Renderer:
                               settings.scale)
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
         self.quad = ctx.buffer(np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], _F4).tobytes())
-        self.octagon = ctx.buffer(_octagon_strip().tobytes())
         self.unit_quad = ctx.buffer(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], _F4).tobytes())
         self.ov_vao = ctx.vertex_array(self.ov_prog, [(self.unit_quad, "2f", "in_corner")])
         self.backdrop_vao = ctx.vertex_array(self.backdrop_prog, [])
@@ -255,15 +242,13 @@ class Renderer:
                 _value(prog, name, v)
         return prog
 
-    def _vao(self, name: str, kind: str, prog, inst_buf, geom: Geometry | None,
-             corners: str = "octagon"):
-        key = (name, prog, geom.key if geom is not None else corners)
+    def _vao(self, name: str, kind: str, prog, inst_buf, geom: Geometry | None):
+        key = (name, prog, geom.key if geom is not None else None)
         vao = self._vaos.get(key)
         if vao is None:
             inst = [_instance_layout(prog, inst_buf)] if inst_buf is not None else []
             if kind in _IMPOSTORS:
-                buf = self.quad if corners == "quad" else self.octagon
-                vao = self.ctx.vertex_array(prog, [(buf, "2f", "in_corner"), *inst])
+                vao = self.ctx.vertex_array(prog, [(self.quad, "2f", "in_corner"), *inst])
             else:
                 vb, ib = self.geometry.get(geom)
                 # Attributes a variant does not read (in_param without REVEAL) are
@@ -471,8 +456,8 @@ class Renderer:
     def _in_view(self, data: np.ndarray, vm: np.ndarray, reach: float) -> np.ndarray:
         """Which sprites can touch the frame (their bounding sphere, ``reach`` times the
         body's largest radius, against the view frustum).  A third of the film's sprites
-        lie outside it at any moment, and llvmpipe would shade their corners and set up
-        their triangles before clipping them."""
+        lie outside it at any moment; llvmpipe would run their vertex work and set up their
+        triangles before clipping them (1-5 ms a 1080p frame in the lobule shots)."""
         c = data[:, :3] @ vm[:3, :3].T.astype(_F4) + vm[:3, 3].astype(_F4)
         r = data[:, 7:10].max(axis=1) * (reach * float(np.cbrt(abs(np.linalg.det(vm[:3, :3])))))
         d = -c[:, 2]
@@ -481,14 +466,17 @@ class Renderer:
         return ((d + r > self._near) & (np.abs(c[:, 0]) - r * np.sqrt(1 + tw * tw) < d * tw)
                 & (np.abs(c[:, 1]) - r * np.sqrt(1 + th * th) < d * th))
 
-    def _tiny(self, data: np.ndarray, vm: np.ndarray) -> bool:
-        """True when every body of the group is under DOT_MAX_PIXELS in radius."""
+    def _pixel_radii(self, data: np.ndarray, vm: np.ndarray) -> np.ndarray:
+        """Each body's largest radius on screen, in pixels (inf for one at the camera)."""
         depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
-        if depth.min() <= 0:
-            return False
         scale = float(np.cbrt(abs(np.linalg.det(vm[:3, :3]))))
         focal = self.post.size[1] / 2 / np.tan(np.radians(self._fov) / 2)
-        return float((data[:, 7:10].max(axis=1) * scale / depth).max() * focal) < DOT_MAX_PIXELS
+        r = data[:, 7:10].max(axis=1) * (scale * focal)
+        return np.where(depth > 0, r / np.maximum(depth, 1e-9), np.inf)
+
+    def _tiny(self, data: np.ndarray, vm: np.ndarray) -> bool:
+        """True when every body of the group is under DOT_MAX_PIXELS in radius."""
+        return float(self._pixel_radii(data, vm).max()) < DOT_MAX_PIXELS
 
     def _draw(self, item, view: np.ndarray, cull: str):
         kind, node, model, geom, data = item
@@ -524,11 +512,7 @@ class Renderer:
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
             _value(prog, "u_ruffle", float(node.params.get("ruffle", 0.0)))
             ctx.disable(moderngl.CULL_FACE)
-            # Octagons save fragments on sprites of some size; a few pixels across, the
-            # triangle count is the cost, so small ones keep the square.
-            small = kind == "dot" or (kind == "impostor" and self._tiny(data, view @ model))
-            self._vao(node.name, kind, prog, buf, None, "quad" if small else "octagon").render(
-                moderngl.TRIANGLE_STRIP, vertices=4 if small else 8,
+            self._vao(node.name, kind, prog, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
                                                           instances=n)
             if kind == "glow":
                 ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
@@ -590,7 +574,7 @@ class Renderer:
             tex.release()
         self._textures.clear()
         self.geometry.release()
-        for obj in (self.ov_vao, self.backdrop_vao, self.quad, self.octagon, self.unit_quad):
+        for obj in (self.ov_vao, self.backdrop_vao, self.quad, self.unit_quad):
             obj.release()
         self.post.release()
 
