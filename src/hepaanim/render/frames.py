@@ -29,7 +29,7 @@ class Preset:
 
 # low is a fast draft; medium and high are the full look on the fast 8-bit path; high
 # renders the shot at 0.75 scale (1440x810, enlarged; captions at full 1080p) with the
-# cheaper edge AA, which is what keeps the film at ~12 fps on a 2-core CPU; 4k renders
+# cheaper edge AA, which keeps the film near 12 fps (11.6) on a 2-core CPU; 4k renders
 # full-size in float HDR with FXAA.  --aa, --look, --hdr and --render-scale override.
 QUALITY = {
     "low": Preset(854, 480, 15, "fxaa", "draft", False),
