@@ -466,17 +466,15 @@ class Renderer:
         return ((d + r > self._near) & (np.abs(c[:, 0]) - r * np.sqrt(1 + tw * tw) < d * tw)
                 & (np.abs(c[:, 1]) - r * np.sqrt(1 + th * th) < d * th))
 
-    def _pixel_radii(self, data: np.ndarray, vm: np.ndarray) -> np.ndarray:
-        """Each body's largest radius on screen, in pixels (inf for one at the camera)."""
+    def _tiny(self, data: np.ndarray, vm: np.ndarray) -> bool:
+        """True when every body of the group is under DOT_MAX_PIXELS in radius."""
         depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
+        if depth.min() <= 0:
+            return False
         scale = float(np.cbrt(abs(np.linalg.det(vm[:3, :3]))))
         focal = self.post.size[1] / 2 / np.tan(np.radians(self._fov) / 2)
         r = data[:, 7:10].max(axis=1) * (scale * focal)
-        return np.where(depth > 0, r / np.maximum(depth, 1e-9), np.inf)
-
-    def _tiny(self, data: np.ndarray, vm: np.ndarray) -> bool:
-        """True when every body of the group is under DOT_MAX_PIXELS in radius."""
-        return float(self._pixel_radii(data, vm).max()) < DOT_MAX_PIXELS
+        return float((r / depth).max()) < DOT_MAX_PIXELS
 
     def _draw(self, item, view: np.ndarray, cull: str):
         kind, node, model, geom, data = item
