@@ -321,7 +321,7 @@ def test_listens_on_loopback_only(blood):
 
 
 _NETNS_PROBE = textwrap.dedent('''
-    import json, re, socket, subprocess, sys
+    import json, re, socket, subprocess, sys, threading
     addr = "10.200.0.1"          # a non-loopback address, in this private namespace only
     def reach(a, p):
         c = socket.socket(); c.settimeout(3)
@@ -334,11 +334,19 @@ _NETNS_PROBE = textwrap.dedent('''
     ctrl = socket.socket(); ctrl.bind(("0.0.0.0", 0)); ctrl.listen()
     res = {"control_any": reach(addr, ctrl.getsockname()[1])}
     p = subprocess.Popen([sys.executable, "-m", "hepaanim", "preview", sys.argv[1],
-                          "--no-browser"], stdout=subprocess.PIPE, text=True)
+                          "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    # If the preview never prints its URL, say what it did print instead of hanging.
+    timer = threading.Timer(60, p.kill); timer.start()
+    seen, port = [], None
     for line in p.stdout:
+        seen.append(line)
         m = re.search(r"127\\.0\\.0\\.1:(\\d+)/", line)
         if m:
             port = int(m.group(1)); break
+    timer.cancel()
+    if port is None:
+        sys.exit("the preview printed no URL within 60 s: " + repr("".join(seen)))
     res["loopback"] = reach("127.0.0.1", port)
     res["non_loopback"] = reach(addr, port)
     p.terminate(); p.wait(10)
