@@ -1,8 +1,8 @@
-"""Frame sinks: stream bottom-up RGBA frames to ffmpeg (MP4/WebM/GIF) or to PNG files.
+"""Frame sinks: stream RGBA frames (top row first) to ffmpeg (MP4/WebM/GIF) or to PNG files.
 
 Frames are never accumulated: each is written to the encoder's pipe as it is rendered, so
-memory stays flat however long the film.  ffmpeg flips the bottom-up GL buffer itself
-(`-vf vflip`), which is cheaper than flipping in numpy.  Every sink writes to a temporary
+memory stays flat however long the film.  The renderer reads GL's bottom-up buffer top row
+first (``GLContext.read_top_down``), so no sink flips.  Every sink writes to a temporary
 name and ``close()`` renames it into place; ``abort()`` removes it.
 """
 from __future__ import annotations
@@ -51,12 +51,12 @@ class FFmpegSink:
         self.path = Path(path)
         self.tmp = atomic.temp_path(self.path)
         w, h = size
-        vf = "vflip"
+        vf = []
         if fmt == "gif":
-            vf = "vflip,split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer"
+            vf = ["-vf", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer"]
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-r", f"{fps}",
-               "-i", "pipe:0", "-an", "-vf", vf, *codec_args(fmt, fps, preset, crf),
+               "-i", "pipe:0", "-an", *vf, *codec_args(fmt, fps, preset, crf),
                str(self.tmp)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
                                      start_new_session=True)
@@ -77,10 +77,10 @@ class FFmpegSink:
             while self._q.get() is not None:
                 pass
 
-    def write(self, rgba_bottom_up: bytes) -> None:
+    def write(self, rgba: bytes) -> None:
         if self._error is not None:
             self._fail()
-        self._q.put(rgba_bottom_up)
+        self._q.put(rgba)
 
     def _fail(self):
         err = b""
@@ -134,9 +134,9 @@ class PNGSink:
         self.size = size
         self.index = first_frame
 
-    def write(self, rgba_bottom_up: bytes) -> None:
+    def write(self, rgba: bytes) -> None:
         w, h = self.size
-        a = np.frombuffer(rgba_bottom_up, np.uint8).reshape(h, w, 4)[::-1]
+        a = np.frombuffer(rgba, np.uint8).reshape(h, w, 4)
         write_png(a, self.tmp / f"frame_{self.index:06d}.png")
         self.index += 1
 

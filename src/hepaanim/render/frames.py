@@ -124,7 +124,7 @@ def render_frames(film, fmt: str, out, width: int, height: int, fps: float, aa: 
 
 def frame_bytes(renderer, film, t: float, fps: float, motion_blur: int = 1,
                 shutter: float = 0.5) -> bytes:
-    """One frame (bottom-up RGBA).  With motion_blur = N, the average of N instants spread
+    """One frame (RGBA bytes, top row first).  With motion_blur = N, the average of N instants spread
     over a 180° shutter centred on t: time is random access, so sub-frames are exact."""
     if motion_blur <= 1:
         return renderer.render(film.evaluate(t))
@@ -141,4 +141,4 @@ def render_still(film, t: float, width: int, height: int, aa: str = "fxaa",
                  motion_blur: int = 1, scale: float = 1.0):
     with make_renderer(width, height, aa, look, hdr, scale) as r:
         a = np.frombuffer(frame_bytes(r, film, t, fps, motion_blur), np.uint8)
-        return a.reshape(height, width, 4)[::-1].copy()
+        return a.reshape(height, width, 4).copy()

@@ -2,13 +2,16 @@
 headless-window pattern)."""
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 from pathlib import Path
 
 import moderngl
+import numpy as np
 
 SHADER_DIR = Path(__file__).with_name("shaders")
+_PACK_INVERT_MESA = 0x8758
 _INCLUDE = re.compile(r'^\s*#include\s+"([^"]+)"\s*$', re.M)
 
 
@@ -33,6 +36,37 @@ class GLContext:
         self.ctx = moderngl.create_standalone_context(backend="egl", require=330)
         self.size = (int(width), int(height))
         self._programs: dict[tuple, moderngl.Program] = {}
+        self._pixel_store = self._pack_invert()
+
+    def _pack_invert(self):
+        """glPixelStorei when the driver can read rows top first (Mesa's
+        GL_MESA_pack_invert: llvmpipe here, and Mesa's GPU drivers), else None.
+
+        GL reads the bottom row first; flipping the copy afterwards costs a pass over every
+        frame (ffmpeg's ``vflip`` makes its colour conversion take a slow path: 1.8 ms of
+        CPU a 720p frame here, 4 ms at 1080p), while an inverted read costs nothing."""
+        if "GL_MESA_pack_invert" not in self.ctx.extensions:
+            return None
+        try:
+            egl = ctypes.CDLL("libEGL.so.1")
+            egl.eglGetProcAddress.restype = ctypes.c_void_p
+            egl.eglGetProcAddress.argtypes = [ctypes.c_char_p]
+            addr = egl.eglGetProcAddress(b"glPixelStorei")
+        except (OSError, AttributeError):
+            return None
+        return ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_int)(addr) if addr else None
+
+    def read_top_down(self, fbo: moderngl.Framebuffer) -> bytes:
+        """The framebuffer's RGBA8 pixels, top row first (as images and encoders want)."""
+        if self._pixel_store is None:
+            w, h = fbo.size
+            a = np.frombuffer(fbo.read(components=4, alignment=1), np.uint8)
+            return a.reshape(h, w * 4)[::-1].tobytes()
+        self._pixel_store(_PACK_INVERT_MESA, 1)
+        try:
+            return fbo.read(components=4, alignment=1)
+        finally:
+            self._pixel_store(_PACK_INVERT_MESA, 0)
 
     @property
     def info(self) -> dict:

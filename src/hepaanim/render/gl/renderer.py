@@ -182,7 +182,7 @@ class _GeometryCache:
 
 
 class Renderer:
-    """Owns one GL context; ``render(state)`` returns bottom-up RGBA bytes."""
+    """Owns one GL context; ``render(state)`` returns RGBA bytes, top row first."""
 
     def __init__(self, settings: RenderSettings = RenderSettings()):
         self.settings = settings
@@ -381,13 +381,12 @@ class Renderer:
 
         self.post.finish(state.settings, self._grade, cam)
         self._overlays(state)
-        return self.post.out.read(components=4, alignment=1)
+        return self.gl.read_top_down(self.post.out)
 
     def render_array(self, state: FrameState) -> np.ndarray:
         """H×W×4 uint8, top row first (for stills and tests)."""
         s = self.settings
-        a = np.frombuffer(self.render(state), np.uint8).reshape(s.height, s.width, 4)
-        return a[::-1].copy()
+        return np.frombuffer(self.render(state), np.uint8).reshape(s.height, s.width, 4).copy()
 
     def _collect(self, state: FrameState, view: np.ndarray):
         """Split visible nodes into opaque draws and back-to-front translucent layers."""
