@@ -5,7 +5,7 @@
 Renders one shot (the bloodstream by default, with depth of field and fog switched on
 for the rows that measure them) in each configuration, interleaved over several rounds
 so that a busy machine slows them all alike, and prints each effect's cost over the
-plain draft frame.  Last line: `full_ms=<ms per frame of the full high-preset look>`.
+plain draft frame.  Last line: `full_ms=<wall ms per frame of the high preset's look>`.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from hepaanim.render.frames import frame_bytes, make_renderer
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# name: (aa, look, hdr, settings changes, motion blur samples)
+# name: (aa, look, hdr, settings changes, motion blur samples[, render scale])
 CONFIGS = {
     "draft (no AA, no effects)": ("none", "draft", False, {}, 1),
     "+ FXAA": ("fxaa", "draft", False, {}, 1),
@@ -30,12 +30,17 @@ CONFIGS = {
     "+ bloom": ("none", "full", False, {"aperture": 0.0}, 1),
     "+ depth of field": ("none", "full", False, {"bloom": 0.0, "aperture": 1.2}, 1),
     "+ fog": ("none", "draft", False, {"fog": 0.002}, 1),
+    "+ ambient occlusion": ("none", "final", False, {"bloom": 0.0, "ao": 1.0, "ao_radius": 6.0},
+                            1),
     "+ HDR float target": ("none", "draft", True, {}, 1),
     "+ motion blur x4": ("none", "draft", False, {}, 4),
-    "full high preset (FXAA, bloom, DOF, fog)": ("fxaa", "full", False,
-                                                 {"aperture": 1.2, "fog": 0.002}, 1),
-    "full 4k-style (same, HDR)": ("fxaa", "full", True, {"aperture": 1.2, "fog": 0.002}, 1),
+    "+ render scale 0.75 (enlarged)": ("none", "full", False, {"bloom": 0.0}, 1, 0.75),
+    "high preset (edge AA, 0.75 scale, bloom, fog)": ("edge", "full", False, {"fog": 0.002},
+                                                      1, 0.75),
+    "4k-style look (FXAA, bloom, DOF, fog, AO, HDR)": (
+        "fxaa", "final", True, {"aperture": 1.2, "fog": 0.002, "ao": 1.0, "ao_radius": 6.0}, 1),
 }
+HIGH = "high preset (edge AA, 0.75 scale, bloom, fog)"
 
 
 def main():
@@ -52,8 +57,8 @@ def main():
     dist = float(np.linalg.norm(base.camera.position - base.camera.target))
     results = {k: [] for k in CONFIGS}
     for _ in range(a.rounds):
-        for name, (aa, look, hdr, changes, mb) in CONFIGS.items():
-            with make_renderer(w, h, aa, look, hdr) as r:
+        for name, (aa, look, hdr, changes, mb, *scale) in CONFIGS.items():
+            with make_renderer(w, h, aa, look, hdr, *scale) as r:
                 class Shot:                       # the shot with this row's settings
                     @staticmethod
                     def evaluate(t):
@@ -72,10 +77,10 @@ def main():
     best = {k: (min(x[0] for x in v), min(x[1] for x in v)) for k, v in results.items()}
     b_wall, b_cpu = best["draft (no AA, no effects)"]
     print(f"{Path(a.scene).name} at t={a.t}, {w}x{h}, best of {a.rounds} rounds x {a.frames} frames")
-    print(f"{'configuration':44s} {'wall ms':>8s} {'CPU ms':>8s} {'+wall':>7s} {'+CPU':>7s}")
+    print(f"{'configuration':48s} {'wall ms':>8s} {'CPU ms':>8s} {'+wall':>7s} {'+CPU':>7s}")
     for k, (wall, cpu) in best.items():
-        print(f"{k:44s} {wall:8.1f} {cpu:8.1f} {wall - b_wall:+7.1f} {cpu - b_cpu:+7.1f}")
-    print(f"full_ms={best['full high preset (FXAA, bloom, DOF, fog)'][0]:.1f}")
+        print(f"{k:48s} {wall:8.1f} {cpu:8.1f} {wall - b_wall:+7.1f} {cpu - b_cpu:+7.1f}")
+    print(f"full_ms={best[HIGH][0]:.1f}")
 
 
 if __name__ == "__main__":

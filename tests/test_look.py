@@ -128,3 +128,53 @@ def test_direct_path_matches_the_draft_display_pass():
         passed = r.render_array(state)[..., :3].astype(int)
     assert direct.std() > 5
     assert np.abs(direct - passed).mean() < 3.0
+
+
+def _ball_on_floor():
+    """A ball resting on a floor slab, seen from above at an angle: the crease where they
+    meet is the one place ambient occlusion should darken."""
+    from hepaanim.scene import Geometry
+    from hepaanim.scene.geometry import vertex_normals
+    f = Film("ao")
+    a = f.act("a", 1.0)
+    s = 6.0
+    p = np.array([[-s, -s, 0], [s, -s, 0], [s, s, 0], [-s, s, 0]], np.float32)
+    idx = np.array([[0, 1, 2], [0, 2, 3]], np.uint32)
+    a.add(MeshNode("floor", geometry=Geometry(p, vertex_normals(p, idx), idx),
+                   material=Material("#b0a8a0", roughness=0.9)))
+    a.add(InstancedNode("ball", instances=Instances([[0.0, 0.0, 1.0]], scale=1.0),
+                        material=Material("#c08070", roughness=0.6)))
+    a.camera.set(position=(0, -7, 5), target=(0, 0, 0.5), fov=40)
+    a.set("scene.ao", 1.0)
+    a.set("scene.ao_radius", 0.8)
+    return f
+
+
+def test_ambient_occlusion_darkens_the_contact_only():
+    state = _ball_on_floor().evaluate(0.5)
+    with make_renderer(W, H, "none", "final") as r:
+        on = r.render_array(state)[..., :3].astype(int)
+        state.settings = state.settings.copy()
+        state.settings.ao = 0.0
+        off = r.render_array(state)[..., :3].astype(int)
+    darker = (off - on).sum(axis=2)
+    assert (on <= off + 1).all()                     # occlusion only takes light away
+    # Where the ball meets the floor (the image row of the contact point, measured on
+    # the unoccluded frame: the lowest rows of the ball's silhouette) it is clearly darker.
+    ys, xs = np.nonzero(darker > 6)
+    assert len(ys) > 40, len(ys)
+    row_contact = H * 0.5 + 0.12 * H                 # the contact is below the centre
+    assert abs(np.median(ys) - row_contact) < 0.15 * H, (np.median(ys), row_contact)
+    # The open floor far from the ball, and the backdrop above the floor, are untouched.
+    assert darker[H - 12:, :30].max() <= 1
+    assert darker[:8].max() == 0
+
+
+def test_occlusion_is_for_the_final_look_only():
+    state = _ball_on_floor().evaluate(0.5)
+    with make_renderer(W, H, "none", "full") as r:
+        on = r.render_array(state)
+        state.settings = state.settings.copy()
+        state.settings.ao = 0.0
+        off = r.render_array(state)
+    assert np.array_equal(on, off)

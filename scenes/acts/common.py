@@ -37,6 +37,17 @@ def bloom(act, amount: float):
     act.set("scene.bloom", amount)
 
 
+def occlusion(act, amount: float = 0.0, radius: float = 0.0):
+    """The act's ambient occlusion: strength 'scene.ao' and reach 'scene.ao_radius' (in
+    the act's units), set at its start so no act inherits them.
+
+    Only where contact shading helps the shot read (hepatocytes sitting in rows on their
+    plates, fibres against a cell); the "final" look (-q 4k) draws it, while -q high
+    leaves it out (15-20 ms a 1080p frame on a CPU, beyond its 12 fps budget)."""
+    act.set("scene.ao", amount)
+    act.set("scene.ao_radius", radius)
+
+
 def warmth(act, start: float, end: float, over=None, ease: str = "in_out_sine"):
     """The palette's warmth (1 = inflamed ember, 0 = resolved blue): 'scene.warmth'."""
     if over is None:

@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--aa", choices=AA_MODES, default=None,
                         help="anti-aliasing (default fxaa; msaaN is costly on llvmpipe)")
         sp.add_argument("--look", choices=LOOKS, default=None,
-                        help="full (bloom, depth of field) or draft (default from -q)")
+                        help="full (bloom, depth of field), final (full + ambient occlusion) "
+                             "or draft (default from -q)")
         sp.add_argument("--hdr", action=argparse.BooleanOptionalAction, default=None,
                         help="float HDR scene target (default: only at -q 4k)")
         sp.add_argument("--render-scale", dest="scale", type=_scale, default=None, metavar="F",

@@ -22,20 +22,21 @@ class Preset:
     height: int
     fps: float
     aa: str = "fxaa"
-    look: str = "full"      # "draft": no bloom, no depth of field
+    look: str = "full"      # "draft": no bloom, no depth of field; "final": + occlusion
     hdr: bool = False       # float scene target (≈ +35-45 % per frame on llvmpipe)
     scale: float = 1.0      # render scale (the shot at a fraction of the size, enlarged)
 
 
 # low is a fast draft; medium and high are the full look on the fast 8-bit path; high
 # renders the shot at 0.75 scale (1440x810, enlarged; captions at full 1080p) with the
-# cheaper edge AA, which keeps the film near 12 fps (11.6) on a 2-core CPU; 4k renders
-# full-size in float HDR with FXAA.  --aa, --look, --hdr and --render-scale override.
+# cheaper edge AA, which keeps the film at 12 fps on a 2-core CPU; 4k renders full-size
+# in float HDR with FXAA and the "final" look (+ ambient occlusion in the shots that ask
+# for it).  --aa, --look, --hdr and --render-scale override.
 QUALITY = {
     "low": Preset(854, 480, 15, "fxaa", "draft", False),
     "medium": Preset(1280, 720, 30),
     "high": Preset(1920, 1080, 30, aa="edge", scale=0.75),
-    "4k": Preset(3840, 2160, 30, hdr=True),
+    "4k": Preset(3840, 2160, 30, look="final", hdr=True),
 }
 @dataclass
 class FrameRange:

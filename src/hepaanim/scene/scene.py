@@ -41,6 +41,8 @@ class Settings:
     focus_distance: float = 0.0                  # 0 = no depth of field
     aperture: float = 0.0      # blur radius (fraction of frame height) at far defocus
     vignette: float = 0.35
+    ao: float = 0.0            # ambient occlusion strength (0 = off, 1 = full)
+    ao_radius: float = 0.0     # its reach in scene units (the shot's scale: µm, mm)
     params: dict = field(default_factory=dict)   # free scene-wide values, e.g. warmth
 
     def copy(self) -> "Settings":

@@ -9,7 +9,9 @@
 On llvmpipe every full-resolution pass costs about one texture fetch per pixel per tap,
 so the chain keeps full-resolution work to one display pass and does its blurs
 at a quarter or an eighth of the resolution.  ``look="draft"`` (the low preset) skips
-bloom and depth of field.
+bloom and depth of field; ``look="final"`` (the 4k preset) adds screen-space ambient
+occlusion where a shot asks for it (``scene.ao``): on llvmpipe it costs 15-20 ms a 1080p
+frame, which the high preset's 12 fps budget does not have.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from ...scene.color import srgb_to_linear
 
-LOOKS = ("full", "draft")
+LOOKS = ("full", "draft", "final")
 
 
 def display_value(x: float) -> float:
@@ -91,9 +93,13 @@ class PostChain:
         self._prog = prog
         self.p_upscale = prog("background.vert", "upscale.frag")
         self.p_merge = prog("background.vert", "bloom_merge.frag")
+        self.p_ao = gl.program("background.vert", "ao.frag")
+        self.p_ao_blur = gl.program("background.vert", "ao_blur.frag")
         self._vaos = {p: own(ctx.vertex_array(p, [])) for p in
                       (self.p_bright, self.p_blur, self.p_down, self.p_down_karis,
-                       self.p_upscale, self.p_merge)}
+                       self.p_upscale, self.p_merge, self.p_ao, self.p_ao_blur)}
+        # Ambient occlusion at a quarter of the size: visibility and depth (made on first use).
+        self.ao_a = self.ao_b = None
 
     def _targets(self, own, hdr: bool):
         ctx = self.ctx
@@ -121,9 +127,10 @@ class PostChain:
             self.ldr = own(_tex(ctx, self.size, dtype="f1"))
             self.ldr_fbo = own(ctx.framebuffer([self.ldr]))
 
-    def _display(self, dof: bool, bloom: bool):
+    def _display(self, dof: bool, bloom: bool, ao: bool = False):
         """The display pass variant for this frame (compiled on first use)."""
-        defines = self._aa_define + (("DOF",) if dof else ()) + (("BLOOM",) if bloom else ())
+        defines = (self._aa_define + (("DOF",) if dof else ()) + (("BLOOM",) if bloom else ())
+                   + (("AO",) if ao else ()))
         p = self._prog("background.vert", "display.frag", defines)
         if p not in self._vaos:
             self._vaos[p] = self.ctx.vertex_array(p, [])
@@ -159,7 +166,7 @@ class PostChain:
         if self.samples:
             ctx.copy_framebuffer(self.resolved, self.scene)
         w, h = self.size
-        full = self.look == "full"
+        full = self.look in ("full", "final")
         bloom = float(settings.bloom) if full else 0.0
         if bloom > 0:
             th = float(settings.bloom_threshold)
@@ -178,10 +185,16 @@ class PostChain:
             self._pass(self.p_down_karis, self.da, ("u_tex", self.hdr),   # taps at ±1 px:
                        u_src_inv=(2.0 / w, 2.0 / h))                       # a 4x4 box
             self._blur(self.da, self.db, self.q_size)
-        display = self._display(dof, bloom > 0)
+        ao = float(settings.ao) if self.look == "final" and settings.ao_radius > 0 else 0.0
+        if ao > 0:
+            self._occlusion(settings, camera)
+        display = self._display(dof, bloom > 0, ao > 0)
         balance = np.asarray(settings.white_balance, float) * grade
         tex = [("u_hdr", self.hdr)] + ([("u_bloom1", self.qb)] if bloom > 0 else [])
         extra = {}
+        if ao > 0:
+            tex.append(("u_ao_tex", self.ao_a))
+            extra["u_ao"] = ao
         if dof:
             tex += [("u_dof", self.da), ("u_depth", self.depth)]
             extra["u_dof_params"] = (float(settings.focus_distance), float(settings.aperture),
@@ -192,6 +205,24 @@ class PostChain:
                    u_bg_top=self.backdrop[0], u_bg_bottom=self.backdrop[1], **extra)
         if self.scaled:
             self._pass(self.p_upscale, self.out, ("u_tex", self.ldr))
+
+    def _occlusion(self, settings, camera) -> None:
+        """Screen-space ambient occlusion into ``ao_a`` (quarter size, blurred)."""
+        if self.ao_a is None:
+            for name in ("ao_a", "ao_b"):
+                t = _tex(self.ctx, self.q_size, components=2)
+                self._owned.append(t)
+                setattr(self, name, t)
+                self.fbos[t] = self.ctx.framebuffer([t])
+                self._owned.append(self.fbos[t])
+        w, h = self.size
+        self._pass(self.p_ao, self.ao_a, ("u_depth", self.depth), u_size=(float(w), float(h)),
+                   u_cam=(float(camera.near), float(camera.far),
+                          float(np.tan(np.radians(camera.fov) / 2)), w / h),
+                   u_radius=float(settings.ao_radius), u_intensity=6.0)
+        # The blur reads whole texels (texelFetch); the display pass reads ao_a filtered.
+        self._pass(self.p_ao_blur, self.ao_b, ("u_tex", self.ao_a), u_step=(1.0, 0.0))
+        self._pass(self.p_ao_blur, self.ao_a, ("u_tex", self.ao_b), u_step=(0.0, 1.0))
 
     def fog_color(self, settings) -> tuple:
         """Fog fades toward the backdrop's lower colour (in the lit shaders' linear light)."""

@@ -71,7 +71,7 @@ class RenderSettings:
     width: int = 1280
     height: int = 720
     aa: str = "fxaa"          # see AA_MODES
-    look: str = "full"        # "draft" skips bloom and depth of field (see post.LOOKS)
+    look: str = "full"        # "draft" skips bloom and DOF, "final" adds AO (see post.LOOKS)
     hdr: bool = True          # float scene target; False: tone-map per fragment (faster)
     scale: float = 1.0        # render the shot at this fraction of the size, then enlarge
 

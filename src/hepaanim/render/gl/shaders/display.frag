@@ -20,6 +20,10 @@ uniform vec2 u_aspect;           // (width / height, 1)
 uniform vec2 u_inv;              // 1 / resolution
 uniform vec3 u_bg_top;           // the backdrop, composited under the shot here (the scene
 uniform vec3 u_bg_bottom;        // target holds premultiplied colour and coverage)
+#ifdef AO
+uniform sampler2D u_ao_tex;      // quarter size: ambient visibility (r)
+uniform float u_ao;              // strength, 0..1
+#endif
 #ifdef DOF
 uniform sampler2D u_dof;
 uniform sampler2D u_depth;
@@ -89,6 +93,9 @@ void main() {
     float dist = 2.0 * n * f / (f + n - z * (f - n));
     float coc = clamp(abs(dist - u_dof_params.x) / max(dist, 1e-4) * u_dof_params.y, 0.0, 1.0);
     shot = mix(shot, texture(u_dof, v_uv), coc);
+#endif
+#ifdef AO
+    shot.rgb *= mix(1.0, texture(u_ao_tex, v_uv).r, u_ao);    // the shot, not the backdrop
 #endif
     vec3 bg = mix(u_bg_bottom, u_bg_top, smoothstep(0.0, 1.0, v_uv.y));
     vec3 c = shot.rgb + (1.0 - clamp(shot.a, 0.0, 1.0)) * bg;
