@@ -35,6 +35,8 @@ def quat_multiply(a, b) -> np.ndarray:
 
 def quat_to_matrix(q) -> np.ndarray:
     q = np.asarray(q, dtype=np.float64)
+    if q.ndim == 1:             # one rotation (a node's transform, every node every frame):
+        return _quat_to_matrix_1(*q.tolist())         # plain floats, ~10x faster
     q = q / np.maximum(np.linalg.norm(q, axis=-1, keepdims=True), 1e-12)
     x, y, z, w = np.moveaxis(q, -1, 0)
     return np.stack([
@@ -42,6 +44,14 @@ def quat_to_matrix(q) -> np.ndarray:
         np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
         np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
     ], axis=-2)
+
+
+def _quat_to_matrix_1(x: float, y: float, z: float, w: float) -> np.ndarray:
+    n = max((x * x + y * y + z * z + w * w) ** 0.5, 1e-12)
+    x, y, z, w = x / n, y / n, z / n, w / n
+    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                     [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                     [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
 
 
 def quat_rotate(q, v) -> np.ndarray:
