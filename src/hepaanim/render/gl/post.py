@@ -93,12 +93,11 @@ class PostChain:
         self._prog = prog
         self.p_upscale = prog("background.vert", "upscale.frag")
         self.p_merge = prog("background.vert", "bloom_merge.frag")
-        self.p_ao = gl.program("background.vert", "ao.frag")
-        self.p_ao_blur = gl.program("background.vert", "ao_blur.frag")
         self._vaos = {p: own(ctx.vertex_array(p, [])) for p in
                       (self.p_bright, self.p_blur, self.p_down, self.p_down_karis,
-                       self.p_upscale, self.p_merge, self.p_ao, self.p_ao_blur)}
-        # Ambient occlusion at a quarter of the size: visibility and depth (made on first use).
+                       self.p_upscale, self.p_merge)}
+        # Ambient occlusion at a quarter of the size: programs and targets made on first use
+        # (only the "final" look with a shot that asks for it).
         self.ao_a = self.ao_b = None
 
     def _targets(self, own, hdr: bool):
@@ -141,11 +140,13 @@ class PostChain:
         (self.fbos[target] if target in self.fbos else target).use()
         for unit, (name, tex) in enumerate(textures):
             tex.use(unit)
-            if name in prog:
-                prog[name].value = unit
+            u = prog.get(name, None)       # not `in prog`: that walks every member
+            if u is not None:
+                u.value = unit
         for k, v in uniforms.items():
-            if k in prog:
-                prog[k].value = v
+            u = prog.get(k, None)
+            if u is not None:
+                u.value = v
         self._vaos[prog].render(moderngl.TRIANGLES, vertices=3)
 
     def _blur(self, a, b, size):
@@ -209,12 +210,18 @@ class PostChain:
     def _occlusion(self, settings, camera) -> None:
         """Screen-space ambient occlusion into ``ao_a`` (quarter size, blurred)."""
         if self.ao_a is None:
+            ctx, own = self.ctx, self._owned.append
+            self.p_ao = self.gl.program("background.vert", "ao.frag")
+            self.p_ao_blur = self.gl.program("background.vert", "ao_blur.frag")
+            for p in (self.p_ao, self.p_ao_blur):
+                self._vaos[p] = ctx.vertex_array(p, [])
+                own(self._vaos[p])
             for name in ("ao_a", "ao_b"):
-                t = _tex(self.ctx, self.q_size, components=2)
-                self._owned.append(t)
+                t = _tex(ctx, self.q_size, components=2)
+                own(t)
                 setattr(self, name, t)
-                self.fbos[t] = self.ctx.framebuffer([t])
-                self._owned.append(self.fbos[t])
+                self.fbos[t] = ctx.framebuffer([t])
+                own(self.fbos[t])
         w, h = self.size
         self._pass(self.p_ao, self.ao_a, ("u_depth", self.depth), u_size=(float(w), float(h)),
                    u_cam=(float(camera.near), float(camera.far),

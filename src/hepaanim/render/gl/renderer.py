@@ -41,14 +41,25 @@ _IDENTITY_INSTANCE = np.array([[0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]], _F4)
 
 
 def _write(prog, name: str, data: bytes):
-    """Write a uniform if the compiler kept it (unused uniforms are optimised away)."""
-    if name in prog:
-        prog[name].write(data)
+    """Write a uniform if the compiler kept it (unused uniforms are optimised away).
+
+    ``prog.get``, not ``name in prog``: moderngl's Program has no ``__contains__``, so
+    ``in`` walks every member (a few hundred uniform writes a frame)."""
+    u = prog.get(name, None)
+    if u is not None:
+        u.write(data)
 
 
 def _value(prog, name: str, value):
-    if name in prog:
-        prog[name].value = value
+    u = prog.get(name, None)
+    if u is not None:
+        u.value = value
+
+
+def _uniform_scale(m: np.ndarray) -> float:
+    """The scale a (possibly non-uniformly) scaled 3×3 or 4×4 transform gives a radius:
+    the cube root of its volume change."""
+    return float(np.cbrt(abs(np.linalg.det(m[:3, :3]))))
 
 
 # Anti-aliasing modes.  On llvmpipe MSAA multiplies the cost of every fragment, so the
@@ -437,8 +448,7 @@ class Renderer:
                     depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
                     # Key on each body's nearest point, so a nucleus inside a membrane
                     # (same centre, smaller) is drawn before the membrane around it.
-                    near = depth - data[:, 7:10].max(axis=1) * float(
-                        np.cbrt(abs(np.linalg.det(vm[:3, :3]))))
+                    near = depth - data[:, 7:10].max(axis=1) * _uniform_scale(vm)
                     data = data[np.argsort(-near, kind="stable")]
                     translucent.append((float(np.median(depth)), (kind, node, model, geom, data),
                                         "none" if kind in _IMPOSTORS else "back"))
@@ -458,7 +468,7 @@ class Renderer:
         lie outside it at any moment; llvmpipe would run their vertex work and set up their
         triangles before clipping them (1-5 ms a 1080p frame in the lobule shots)."""
         c = data[:, :3] @ vm[:3, :3].T.astype(_F4) + vm[:3, 3].astype(_F4)
-        r = data[:, 7:10].max(axis=1) * (reach * float(np.cbrt(abs(np.linalg.det(vm[:3, :3])))))
+        r = data[:, 7:10].max(axis=1) * (reach * _uniform_scale(vm))
         d = -c[:, 2]
         th = np.tan(np.radians(self._fov) / 2)
         tw = th * self.post.size[0] / self.post.size[1]
@@ -470,7 +480,7 @@ class Renderer:
         depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
         if depth.min() <= 0:
             return False
-        scale = float(np.cbrt(abs(np.linalg.det(vm[:3, :3]))))
+        scale = _uniform_scale(vm)
         focal = self.post.size[1] / 2 / np.tan(np.radians(self._fov) / 2)
         r = data[:, 7:10].max(axis=1) * (scale * focal)
         return float((r / depth).max()) < DOT_MAX_PIXELS
@@ -505,7 +515,7 @@ class Renderer:
             ctx.blend_func = moderngl.ONE, moderngl.ONE
             _value(prog, "u_pixel", 2.0 * np.tan(np.radians(self._fov) / 2) / self.post.size[1])
         if kind in _IMPOSTORS:
-            _value(prog, "u_model_scale", float(np.cbrt(abs(np.linalg.det(model[:3, :3])))))
+            _value(prog, "u_model_scale", _uniform_scale(model))
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
             _value(prog, "u_ruffle", float(node.params.get("ruffle", 0.0)))
             ctx.disable(moderngl.CULL_FACE)
