@@ -160,3 +160,20 @@ def test_golden_mismatch_writes_expected_actual_diff(golden, update_goldens, blo
     failures = ROOT / "tests" / "_failures"
     for k in ("expected", "actual", "diff"):
         assert (failures / f"bloodstream_t04.0_{k}.png").exists()
+
+
+def test_read_back_is_top_row_first_with_or_without_pack_invert(bloodstream):
+    """Frames come back top row first: through GL_MESA_pack_invert on Mesa, through a
+    flip in numpy on a driver without it (an NVIDIA GPU); both give the same picture,
+    whose sky (the backdrop's lighter top) is at the top."""
+    state = bloodstream.evaluate(2.0)
+    with make_renderer(160, 90, "none", "draft") as r:
+        fast = r.render_array(state)
+        r.gl._pixel_store = None                  # as on a driver without the extension
+        flipped = r.render_array(state)
+    assert np.array_equal(fast, flipped)
+    with make_renderer(160, 90, "none", "draft") as r:
+        empty = Film("empty")
+        empty.act("a", 1.0)
+        img = r.render_array(empty.evaluate(0.5)).astype(int)
+    assert img[:5, :, :3].sum() > img[-5:, :, :3].sum()     # lighter top, darker bottom
