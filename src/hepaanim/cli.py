@@ -55,8 +55,10 @@ def _scale(text: str) -> float:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.25 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"render scale {text!r} must be within 0.25 .. 1")
+    from .render.gl.post import SCALES
+    if not SCALES[0] <= v <= SCALES[1]:
+        raise argparse.ArgumentTypeError(
+            f"render scale {text!r} must be within {SCALES[0]} .. {SCALES[1]:g}")
     return v
 
 

@@ -53,7 +53,8 @@ class FFmpegSink:
         w, h = size
         vf = []
         if fmt == "gif":
-            vf = ["-vf", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer"]
+            vf = ["-vf", "split[a][b];[a]palettegen=stats_mode=diff[p];"
+                         "[b][p]paletteuse=dither=bayer"]
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-r", f"{fps}",
                "-i", "pipe:0", "-an", *vf, *codec_args(fmt, fps, preset, crf),

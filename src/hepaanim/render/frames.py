@@ -126,8 +126,9 @@ def render_frames(film, fmt: str, out, width: int, height: int, fps: float, aa: 
 
 def frame_bytes(renderer, film, t: float, fps: float, motion_blur: int = 1,
                 shutter: float = 0.5) -> bytes:
-    """One frame (RGBA bytes, top row first).  With motion_blur = N, the average of N instants spread
-    over a 180° shutter centred on t: time is random access, so sub-frames are exact."""
+    """One frame (RGBA bytes, top row first).  With motion_blur = N, the average of N
+    instants spread over a 180° shutter centred on t: time is random access, so sub-frames
+    are exact."""
     if motion_blur <= 1:
         return renderer.render(film.evaluate(t))
     acc = None

@@ -21,6 +21,7 @@ import numpy as np
 from ...scene.color import srgb_to_linear
 
 LOOKS = ("full", "draft", "final")
+SCALES = (0.25, 1.0)          # render scale limits (below a quarter the shot is mush)
 
 
 def display_value(x: float) -> float:
@@ -41,8 +42,8 @@ class PostChain:
                  scale: float = 1.0):
         if look not in LOOKS:
             raise ValueError(f"unknown look {look!r}; use one of {', '.join(LOOKS)}")
-        if not 0.25 <= scale <= 1.0:
-            raise ValueError(f"render scale {scale} outside 0.25 .. 1")
+        if not SCALES[0] <= scale <= SCALES[1]:
+            raise ValueError(f"render scale {scale} outside {SCALES[0]} .. {SCALES[1]:g}")
         self.gl = gl
         ctx = self.ctx = gl.ctx
         self.out_size = gl.size
@@ -200,7 +201,8 @@ class PostChain:
             tex += [("u_dof", self.da), ("u_depth", self.depth)]
             extra["u_dof_params"] = (float(settings.focus_distance), float(settings.aperture),
                                      float(camera.near), float(camera.far))
-        self._pass(display, self.ldr_fbo if self.scaled else self.out, *tex, u_bloom=bloom, u_exposure=float(settings.exposure),
+        self._pass(display, self.ldr_fbo if self.scaled else self.out, *tex, u_bloom=bloom,
+                   u_exposure=float(settings.exposure),
                    u_balance=tuple(float(x) for x in balance), u_inv=(1.0 / w, 1.0 / h),
                    u_vignette=float(settings.vignette), u_aspect=(w / h, 1.0),
                    u_bg_top=self.backdrop[0], u_bg_bottom=self.backdrop[1], **extra)
