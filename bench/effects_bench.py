@@ -34,13 +34,13 @@ CONFIGS = {
                             1),
     "+ HDR float target": ("none", "draft", True, {}, 1),
     "+ motion blur x4": ("none", "draft", False, {}, 4),
-    "+ render scale 0.7 (enlarged)": ("none", "full", False, {"bloom": 0.0}, 1, 0.7),
-    "high preset (edge AA, 0.7 scale, bloom, fog)": ("edge", "full", False, {"fog": 0.002},
-                                                     1, 0.7),
+    "+ render scale 0.65 (enlarged)": ("none", "full", False, {"bloom": 0.0}, 1, 0.65),
+    "high preset (edge AA, 0.65 scale, bloom, fog)": ("edge", "full", False, {"fog": 0.002},
+                                                      1, 0.65),
     "4k-style look (FXAA, bloom, DOF, fog, AO, HDR)": (
         "fxaa", "final", True, {"aperture": 1.2, "fog": 0.002, "ao": 1.0, "ao_radius": 6.0}, 1),
 }
-HIGH = "high preset (edge AA, 0.7 scale, bloom, fog)"
+HIGH = "high preset (edge AA, 0.65 scale, bloom, fog)"
 
 
 def main():

@@ -28,15 +28,16 @@ class Preset:
 
 
 # low is a fast draft; medium and high are the full look on the fast 8-bit path; high
-# renders the shot at 0.7 scale (1344x756, enlarged; captions at full 1080p) with the
-# cheaper edge AA, which keeps the film above 12 fps on a 2-core CPU (0.75 measured
-# 11.8-12.1 fps; 0.7 is barely softer, side by side at 1:1); 4k renders full-size
-# in float HDR with FXAA and the "final" look (+ ambient occlusion in the shots that ask
-# for it).  --aa, --look, --hdr and --render-scale override.
+# renders the shot at 0.65 scale (1248x702, enlarged; captions at full 1080p) with the
+# cheaper edge AA, which keeps the film at 12 fps on a 2-core CPU whose speed drifts by
+# ~8 % with the host's load (at 0.75 it measured 11.8-12.1 fps, at 0.7 11.9-12.9; side by
+# side at 1:1, 0.65 is slightly softer than 0.75); --render-scale 1 gives the sharpest
+# master.  4k renders full-size in float HDR with FXAA and the "final" look (+ ambient
+# occlusion in the shots that ask for it).  --aa, --look, --hdr and --render-scale override.
 QUALITY = {
     "low": Preset(854, 480, 15, "fxaa", "draft", False),
     "medium": Preset(1280, 720, 30),
-    "high": Preset(1920, 1080, 30, aa="edge", scale=0.7),
+    "high": Preset(1920, 1080, 30, aa="edge", scale=0.65),
     "4k": Preset(3840, 2160, 30, look="final", hdr=True),
 }
 @dataclass
