@@ -130,6 +130,32 @@ def test_direct_path_matches_the_draft_display_pass():
     assert np.abs(direct - passed).mean() < 3.0
 
 
+
+def test_direct_path_backdrop_follows_the_grade():
+    """The direct path copies a cached backdrop under each frame: a frame whose grade moves
+    the backdrop's colours (scene.warmth) must get the new backdrop, and a frame back at
+    the first grade the first one, exactly as a fresh renderer draws them."""
+    film = _static_shot(False)
+    states = []
+    for warmth in (None, 1.0, None):
+        s = film.evaluate(0.5)
+        s.settings = s.settings.copy()
+        if warmth is not None:
+            s.settings.params["warmth"] = warmth
+        states.append(s)
+    with make_renderer(W, H, "none", "draft") as r:
+        assert r.post.direct
+        seq = [r.render_array(s) for s in states]
+    fresh = []
+    for s in states:
+        with make_renderer(W, H, "none", "draft") as r:
+            fresh.append(r.render_array(s))
+    for a, b in zip(seq, fresh):
+        assert np.array_equal(a, b)
+    corner = (slice(0, 8), slice(0, 8), slice(0, 3))      # backdrop only
+    assert np.abs(seq[1][corner].astype(int) - seq[0][corner].astype(int)).max() > 8
+    assert np.array_equal(seq[0], seq[2])
+
 def _ball_on_floor():
     """A ball resting on a floor slab, seen from above at an angle: the crease where they
     meet is the one place ambient occlusion should darken."""

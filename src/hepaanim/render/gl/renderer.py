@@ -361,12 +361,7 @@ class Renderer:
             top, bottom = _display_to_scene(top, st), _display_to_scene(bottom, st)
         self.post.backdrop = (tuple(float(x) for x in top), tuple(float(x) for x in bottom))
         if self.post.direct:             # no display pass: the backdrop goes down first
-            ctx.disable(moderngl.DEPTH_TEST)
-            _value(self.backdrop_prog, "u_top", self.post.backdrop[0])
-            _value(self.backdrop_prog, "u_bottom", self.post.backdrop[1])
-            _value(self.backdrop_prog, "u_vignette", float(st.vignette))
-            _value(self.backdrop_prog, "u_aspect", (s.aspect, 1.0))
-            self.backdrop_vao.render(moderngl.TRIANGLES, vertices=3)
+            self._direct_backdrop(float(st.vignette))
 
         cam = state.camera
         view = cam.view_matrix()
@@ -393,6 +388,23 @@ class Renderer:
         self.post.finish(state.settings, self._grade, cam)
         self._overlays(state)
         return self.gl.read_top_down(self.post.out)
+
+    def _direct_backdrop(self, vignette: float):
+        """Copy the backdrop (gradient and vignette) under the direct path's shot, drawing
+        it into ``post.backdrop_image`` first when it has changed."""
+        post = self.post
+        key = (post.backdrop, vignette)
+        if post.backdrop_key != key:
+            post.backdrop_image.use()
+            self.ctx.disable(moderngl.DEPTH_TEST)
+            _value(self.backdrop_prog, "u_top", post.backdrop[0])
+            _value(self.backdrop_prog, "u_bottom", post.backdrop[1])
+            _value(self.backdrop_prog, "u_vignette", vignette)
+            _value(self.backdrop_prog, "u_aspect", (self.settings.aspect, 1.0))
+            self.backdrop_vao.render(moderngl.TRIANGLES, vertices=3)
+            post.backdrop_key = key
+            post.scene.use()
+        self.ctx.copy_framebuffer(post.scene, post.backdrop_image)
 
     def render_array(self, state: FrameState) -> np.ndarray:
         """H×W×4 uint8, top row first (for stills and tests)."""
