@@ -107,6 +107,30 @@ def test_translucent_instances_blend_back_to_front(renderer):
     assert centre[..., 0].mean() > centre[..., 2].mean()
 
 
+
+@pytest.mark.parametrize("rows, cols, distance, per_vertex", [
+    (60, 120, 40.0, True),      # fine and smooth, triangles under a pixel on screen
+    (6, 12, 40.0, False),       # coarse: normals turn ~30 degrees between vertices
+    (60, 120, 3.2, False),      # fine, but seen so close that its triangles are big
+])
+def test_auto_shading_lights_small_smooth_triangles_per_vertex(renderer, rows, cols,
+                                                               distance, per_vertex):
+    """shading="auto" draws exactly the per-vertex picture for a fine, smooth mesh small
+    on screen, and exactly the per-pixel one otherwise; where it picks per vertex, the
+    picture stays within a few levels of per-pixel light."""
+    def shot(shading):
+        f = Film("probe")
+        a = f.act("a", 1.0)
+        a.add(MeshNode("ball", geometry=uv_sphere(2.0, rows, cols),
+                       material=Material("#c05050", roughness=0.3, rim=0.2, shading=shading)))
+        a.camera.set(position=(0, -distance, 0.3 * distance), target=(0, 0, 0), fov=35)
+        return renderer.render_array(f.evaluate(0.0)).astype(int)
+    auto, pixel, vertex = shot("auto"), shot("pixel"), shot("vertex")
+    assert not np.array_equal(pixel, vertex)
+    assert np.array_equal(auto, vertex if per_vertex else pixel)
+    if per_vertex:
+        assert np.abs(auto - pixel).max() <= 8
+
 def test_resources_are_released():
     r = make_renderer(64, 36)
     f = Film("x")

@@ -76,6 +76,26 @@ class Geometry:
             bs = self._cache["sphere"] = self.bounding_sphere()
         return bs
 
+    def fineness(self) -> tuple[float, float]:
+        """(edge length, normal turn) at the 90th percentile over the triangles' edges, in
+        model units and radians, cached: how fine and how smooth the mesh is.  With its
+        distance the first gives the size of its triangles on screen; the second bounds
+        how far lighting interpolated between vertices can stray from lighting per pixel."""
+        v = self._cache.get("fineness")
+        if v is None:
+            if not len(self.indices):
+                v = (0.0, 0.0)
+            else:
+                a, b = self.indices.T[[0, 1, 2]], self.indices.T[[1, 2, 0]]
+                p, n = self.positions, self.normals
+                length = np.linalg.norm(p[b] - p[a], axis=2)
+                na = n[a] / np.maximum(np.linalg.norm(n[a], axis=2, keepdims=True), 1e-12)
+                nb = n[b] / np.maximum(np.linalg.norm(n[b], axis=2, keepdims=True), 1e-12)
+                turn = np.arccos(np.clip((na * nb).sum(axis=2), -1.0, 1.0))
+                v = (float(np.percentile(length, 90)), float(np.percentile(turn, 90)))
+            self._cache["fineness"] = v
+        return v
+
     def transformed(self, matrix: np.ndarray) -> "Geometry":
         """A copy moved by a 4×4 affine matrix (normals by its inverse transpose)."""
         m = np.asarray(matrix, dtype=np.float64)

@@ -11,6 +11,9 @@ import numpy as np
 from .color import rgb
 
 
+SHADINGS = ("auto", "pixel", "vertex")
+
+
 @dataclass
 class Material:
     color: np.ndarray = field(default_factory=lambda: rgb("#FFFFFF"))
@@ -22,14 +25,17 @@ class Material:
     wrap: float = 0.35        # soft wrap lighting: light bleeds past the terminator
     reveal: float = 1.0       # show only the part of the surface whose param <= reveal
     double_sided: bool = False
-    shading: str = "pixel"    # "vertex": lit per vertex (cheap; for big smooth translucent walls)
+    # "auto": per pixel, or per vertex where the mesh's triangles are a few pixels on
+    # screen (the same picture, much cheaper on a software GL); "pixel" always per pixel;
+    # "vertex" always per vertex (cheap; for big smooth translucent walls).
+    shading: str = "auto"
 
     def __post_init__(self):
         self.color = rgb(self.color)
         if self.rim_color is not None:
             self.rim_color = rgb(self.rim_color)
-        if self.shading not in ("pixel", "vertex"):
-            raise ValueError(f"shading {self.shading!r}: use 'pixel' or 'vertex'")
+        if self.shading not in SHADINGS:
+            raise ValueError(f"shading {self.shading!r}: use one of {', '.join(SHADINGS)}")
         if not 0.0 <= float(self.opacity) <= 1.0:
             raise ValueError(f"opacity {self.opacity} outside [0, 1]")
 
