@@ -193,8 +193,12 @@ def test_read_back_is_top_row_first_with_or_without_pack_invert(bloodstream):
     state = bloodstream.evaluate(2.0)
     with make_renderer(160, 90, "none", "draft") as r:
         fast = r.render_array(state)
+        lent = bytearray(160 * 90 * 4)            # drawn into a lent buffer (the encoders')
+        assert r.render(state, lent) is lent and lent == fast.tobytes()
         r.gl._pixel_store = None                  # as on a driver without the extension
         flipped = r.render_array(state)
+        lent[:] = bytes(len(lent))
+        assert r.render(state, lent) is lent and lent == fast.tobytes()
     assert np.array_equal(fast, flipped)
     with make_renderer(160, 90, "none", "draft") as r:
         empty = Film("empty")

@@ -111,7 +111,7 @@ def render_frames(film, fmt: str, out, width: int, height: int, fps: float, aa: 
     try:
         sink = open_sink(fmt, out, (width, height), fps, first_frame=frames.first, **sink_kw)
         for i in range(frames.first, frames.stop):
-            sink.write(frame_bytes(renderer, film, i / fps, fps, motion_blur))
+            sink.write(frame_bytes(renderer, film, i / fps, fps, motion_blur, out=sink.buffer()))
             progress.update()
         path = sink.close()
         sink = None
@@ -126,12 +126,12 @@ def render_frames(film, fmt: str, out, width: int, height: int, fps: float, aa: 
 
 
 def frame_bytes(renderer, film, t: float, fps: float, motion_blur: int = 1,
-                shutter: float = 0.5) -> bytes:
-    """One frame (RGBA bytes, top row first).  With motion_blur = N, the average of N
-    instants spread over a 180° shutter centred on t: time is random access, so sub-frames
-    are exact."""
+                shutter: float = 0.5, out: bytearray | None = None):
+    """One frame (RGBA bytes, top row first; drawn into ``out`` when one is lent).  With
+    motion_blur = N, the average of N instants spread over a 180° shutter centred on t:
+    time is random access, so sub-frames are exact."""
     if motion_blur <= 1:
-        return renderer.render(film.evaluate(t))
+        return renderer.render(film.evaluate(t), out)
     acc = None
     for k in range(motion_blur):
         tk = t + shutter / fps * ((k + 0.5) / motion_blur - 0.5)

@@ -323,7 +323,7 @@ class _Replay:
 class _NoPixels:
     """A renderer that draws nothing: lets the frame loop run for its states alone."""
 
-    def render(self, state) -> bytes:
+    def render(self, state, out=None) -> bytes:
         return b"\0\0\0\0"
 
 
@@ -457,7 +457,8 @@ def render_segment(film, renderer, job: Job, path: Path, first: int, stop: int,
     sink = FFmpegSink(path, (job.width, job.height), fps, job.fmt)
     try:
         for i in range(first, stop):
-            sink.write(frame_bytes(renderer, source, i / fps, fps, job.motion_blur))
+            sink.write(frame_bytes(renderer, source, i / fps, fps, job.motion_blur,
+                                   out=sink.buffer()))
             if digest is not None:
                 digest.end_frame()
             if progress is not None:

@@ -56,15 +56,23 @@ class GLContext:
             return None
         return ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_int)(addr) if addr else None
 
-    def read_top_down(self, fbo: moderngl.Framebuffer) -> bytes:
-        """The framebuffer's RGBA8 pixels, top row first (as images and encoders want)."""
+    def read_top_down(self, fbo: moderngl.Framebuffer, out: bytearray | None = None):
+        """The framebuffer's RGBA8 pixels, top row first (as images and encoders want):
+        new bytes, or written into ``out`` (a buffer of exactly that size) and returned."""
         if self._pixel_store is None:
             w, h = fbo.size
             a = np.frombuffer(fbo.read(components=4, alignment=1), np.uint8)
-            return a.reshape(h, w * 4)[::-1].tobytes()
+            a = a.reshape(h, w * 4)[::-1]
+            if out is None:
+                return a.tobytes()
+            np.frombuffer(out, np.uint8).reshape(h, w * 4)[:] = a
+            return out
         self._pixel_store(_PACK_INVERT_MESA, 1)
         try:
-            return fbo.read(components=4, alignment=1)
+            if out is None:
+                return fbo.read(components=4, alignment=1)
+            fbo.read_into(out, components=4, alignment=1)
+            return out
         finally:
             self._pixel_store(_PACK_INVERT_MESA, 0)
 

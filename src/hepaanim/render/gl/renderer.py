@@ -347,13 +347,14 @@ class Renderer:
         _value(prog, "u_wrap", float(mat.wrap))
 
     # --- drawing ------------------------------------------------------------------------
-    def render(self, state: FrameState) -> bytes:
-        """Draw one frame; the context is made current for the call (several renderers may
-        live in one process, e.g. tests beside a preview)."""
+    def render(self, state: FrameState, out: bytearray | None = None):
+        """Draw one frame: RGBA bytes, top row first (written into ``out`` when given, a
+        buffer of width*height*4 bytes).  The context is made current for the call (several
+        renderers may live in one process, e.g. tests beside a preview)."""
         with self.ctx:
-            return self._render(state)
+            return self._render(state, out)
 
-    def _render(self, state: FrameState) -> bytes:
+    def _render(self, state: FrameState, out: bytearray | None = None):
         ctx, s = self.ctx, self.settings
         self.post.begin()
         ctx.viewport = (0, 0, *self.post.size)
@@ -396,7 +397,7 @@ class Renderer:
 
         self.post.finish(state.settings, self._grade, cam)
         self._overlays(state)
-        return self.gl.read_top_down(self.post.out)
+        return self.gl.read_top_down(self.post.out, out)
 
     def _direct_backdrop(self, vignette: float):
         """Copy the backdrop (gradient and vignette) under the direct path's shot, drawing
