@@ -131,6 +131,31 @@ def test_auto_shading_lights_small_smooth_triangles_per_vertex(renderer, rows, c
     if per_vertex:
         assert np.abs(auto - pixel).max() <= 8
 
+
+def test_spatial_order_keeps_every_triangle_and_the_picture():
+    """Big opaque meshes are uploaded with their triangles in spatial order: the same
+    triangles, each with its winding, and the same picture as in the mesh's own order."""
+    from hepaanim.render.gl.renderer import SPATIAL_MIN_TRIANGLES, spatial_order
+    g = uv_sphere(2.0, 64, 128)
+    assert g.triangle_count >= SPATIAL_MIN_TRIANGLES
+    tris = spatial_order(g.positions, g.indices)
+    assert not np.array_equal(tris, g.indices)
+    rolled = np.array([np.roll(t, -int(np.argmin(t))) for t in tris])   # winding-preserving
+    ref = np.array([np.roll(t, -int(np.argmin(t))) for t in g.indices])
+    assert sorted(map(tuple, rolled)) == sorted(map(tuple, ref))
+    f = Film("probe")
+    a = f.act("a", 1.0)
+    a.add(MeshNode("ball", geometry=g, material=Material("#c05050", shading="pixel")))
+    a.camera.set(position=(0, -7, 2), target=(0, 0, 0), fov=35)
+    state = f.evaluate(0.0)
+    with make_renderer(W, H, "none", "draft") as r:
+        ordered = r.render_array(state)
+    with make_renderer(W, H, "none", "draft") as r:
+        get = r.geometry.get
+        r.geometry.get = lambda geom, spatial=False: get(geom, False)
+        plain = r.render_array(state)
+    assert np.array_equal(ordered, plain)
+
 def test_resources_are_released():
     r = make_renderer(64, 36)
     f = Film("x")
