@@ -32,8 +32,9 @@ void main() {
     float fresnel;
     vec3 col = shade(base, N, -dir, fresnel);
 #ifndef FLAT_DEPTH
-    vec4 clip = u_proj * vec4(hit, 1.0);
-    gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;
+    // Window depth of the hit: u_proj is a perspective projection, so only its z row
+    // matters (clip.z = P22 z + P32, clip.w = -z): two terms, not a 4x4 product.
+    gl_FragDepth = 0.5 - 0.5 * (u_proj[2][2] + u_proj[3][2] / hit.z);
 #endif
     f_color = vec4(fog(col, -hit.z), u_color.a * v_color.a);
 }
