@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hepaanim  # noqa: E402,F401  (before numpy, as the command line: one BLAS thread)
 import standard_scene  # noqa: E402
 
 from hepaanim.render.frames import FrameRange, make_renderer, render_frames  # noqa: E402
