@@ -26,13 +26,24 @@ class EncoderError(RuntimeError):
     pass
 
 
+# Colour: frames are sRGB (BT.709 primaries), and players decode HD video with the BT.709
+# matrix, so frames are converted with that matrix (limited range) and tagged with it,
+# primaries and transfer included.  ffmpeg's default (the BT.601 matrix, untagged) showed
+# the brief's HepaStem teal #14B8A6 as (8, 165, 165) in a BT.709 decoder.
+BT709 = ["-vf", "setparams=color_primaries=bt709:color_trc=bt709,"
+                "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+         "-color_range", "tv"]
+
+
 def codec_args(fmt: str, fps: float, preset: str = "veryfast", crf: int = 18) -> list[str]:
     if fmt == "mp4":
-        return ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-                "-movflags", "+faststart", "-f", "mp4"]
+        return [*BT709, "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
+                "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"]
     if fmt == "webm":
-        return ["-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0", "-deadline", "realtime",
-                "-cpu-used", "8", "-row-mt", "1", "-pix_fmt", "yuv420p", "-f", "webm"]
+        return [*BT709, "-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0", "-deadline",
+                "realtime", "-cpu-used", "8", "-row-mt", "1", "-pix_fmt", "yuv420p",
+                "-f", "webm"]
     if fmt == "gif":
         return ["-f", "gif"]
     raise ValueError(f"unknown format {fmt!r}")
