@@ -24,7 +24,7 @@ from .post import PostChain
 
 _F4 = np.float32
 _INSTANCE_ATTRS = ("i_pos", "i_quat", "i_scale", "i_color")
-_IMPOSTORS = ("impostor", "sphere", "dot", "glow")
+_IMPOSTORS = ("impostor", "sphere", "dot", "glow", "impostor_pt", "sphere_pt", "dot_pt")
 # kind of draw -> (vertex shader, fragment shader, defines every variant of it has)
 _SHADERS = {"plain": ("mesh_plain.vert", "mesh_plain.frag", ()),
             "vmesh": ("mesh_vertexlit.vert", "mesh_vertexlit.frag", ()),
@@ -32,6 +32,10 @@ _SHADERS = {"plain": ("mesh_plain.vert", "mesh_plain.frag", ()),
             "impostor": ("impostor.vert", "impostor.frag", ()),
             "sphere": ("sphere.vert", "sphere.frag", ()),
             "dot": ("sphere.vert", "sphere.frag", ("FLAT_DEPTH",)),
+            # the same impostors drawn as point sprites (see sprite_vert.glsl)
+            "impostor_pt": ("impostor.vert", "impostor.frag", ("POINT_SPRITE",)),
+            "sphere_pt": ("sphere.vert", "sphere.frag", ("POINT_SPRITE",)),
+            "dot_pt": ("sphere.vert", "sphere.frag", ("FLAT_DEPTH", "POINT_SPRITE")),
             "glow": ("glow.vert", "glow.frag", ())}
 # Spheres smaller than this on screen skip writing exact depth: the quad's depth (the
 # sphere's front) is within a pixel of the truth, and without gl_FragDepth the rasteriser
@@ -138,9 +142,10 @@ def _display_to_scene(srgb, settings) -> np.ndarray:
     return x
 
 
-def _instance_layout(prog, buf):
+def _instance_layout(prog, buf, per_instance: bool = True):
     """The per-instance buffer layout, skipping attributes this program does not read
-    (the compiler removes unused inputs, and a VAO may not name them)."""
+    (the compiler removes unused inputs, and a VAO may not name them); per vertex for
+    point sprites (one point an instance)."""
     fmt, names = [], []
     for attr, size in zip(_INSTANCE_ATTRS, (3, 4, 3, 4)):
         if attr in prog:
@@ -148,7 +153,7 @@ def _instance_layout(prog, buf):
             names.append(attr)
         else:
             fmt.append(f"{size * 4}x")
-    return (buf, " ".join(fmt) + " /i", *names)
+    return (buf, " ".join(fmt) + (" /i" if per_instance else ""), *names)
 
 
 def pack_instances(node: InstancedNode) -> np.ndarray:
@@ -241,6 +246,10 @@ class Renderer:
         self._frame_uniforms: tuple = ((), ())
         self.backdrop_prog = self.gl.program("background.vert", "backdrop.frag")
         self.ov_prog = self.gl.program("overlay.vert", "overlay.frag")
+        # Impostors may be point sprites sized by their vertex shader (sprite_vert.glsl),
+        # up to the driver's largest point (255 px on llvmpipe).
+        ctx.enable(moderngl.PROGRAM_POINT_SIZE)
+        self._max_point = float(ctx.info.get("GL_POINT_SIZE_RANGE", (1.0, 64.0))[1])
         self.post = PostChain(self.gl, samples, aa_shader, settings.look, settings.hdr,
                               settings.scale)
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
@@ -294,8 +303,11 @@ class Renderer:
         key = (name, prog, geom.key if geom is not None else None, spatial)
         vao = self._vaos.get(key)
         if vao is None:
-            inst = [_instance_layout(prog, inst_buf)] if inst_buf is not None else []
-            if kind in _IMPOSTORS:
+            inst = ([_instance_layout(prog, inst_buf, not kind.endswith("_pt"))]
+                    if inst_buf is not None else [])
+            if kind.endswith("_pt"):
+                vao = self.ctx.vertex_array(prog, inst)
+            elif kind in _IMPOSTORS:
                 vao = self.ctx.vertex_array(prog, [(self.quad, "2f", "in_corner"), *inst])
             else:
                 vb, ib = self.geometry.get(geom, spatial)
@@ -356,6 +368,7 @@ class Renderer:
              ("u_light_dir", np.array(dirs, _F4).tobytes()),
              ("u_light_col", np.array(cols, _F4).tobytes())),
             (("u_ambient", tuple(float(x) for x in amb)),
+             ("u_target", tuple(float(x) for x in self.post.size)),
              ("u_fog", fog_density),
              ("u_exposure", float(state.settings.exposure)),
              ("u_balance", tuple(float(x) for x in
@@ -406,7 +419,7 @@ class Renderer:
         proj = cam.projection_matrix(self.post.size[0] / self.post.size[1])
         self._set_frame_uniforms(state, view, proj)
 
-        self._fov, self._near = cam.fov, cam.near
+        self._fov, self._near, self._far, self._proj = cam.fov, cam.near, cam.far, proj
         self._focal = self.post.size[1] / 2 / np.tan(np.radians(cam.fov) / 2)
         opaque, translucent = self._collect(state, view)
         ctx.enable(moderngl.DEPTH_TEST)
@@ -502,17 +515,56 @@ class Renderer:
                     # (same centre, smaller) is drawn before the membrane around it.
                     near = depth - data[:, 7:10].max(axis=1) * _uniform_scale(vm)
                     data = data[np.argsort(-near, kind="stable")]
-                    translucent.append((float(np.median(depth)), (kind, node, model, geom, data),
-                                        "none" if kind in _IMPOSTORS else "back"))
+                    for item in self._footprints(kind, node, model, geom, data, vm, True):
+                        translucent.append((float(np.median(depth)), item,
+                                            "none" if kind in _IMPOSTORS else "back"))
                 else:
                     if kind in _IMPOSTORS and len(data) > 1:
                         # Front to back, so that depth_greater lets hidden ones be skipped.
                         vm = view @ model
                         depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
                         data = data[np.argsort(depth, kind="stable")]
-                    opaque.append((kind, node, model, geom, data))
+                    opaque.extend(self._footprints(kind, node, model, geom, data,
+                                                   view @ model, False))
         translucent.sort(key=lambda e: -e[0])
         return opaque, translucent
+
+    def _footprints(self, kind, node, model, geom, data, vm: np.ndarray, whole: bool):
+        """The draws of an instanced group: impostors that can be point sprites as points,
+        the rest as quads, each keeping the group's order; ``whole`` (a translucent group,
+        which must blend in its order): points only if every body can be one."""
+        if kind not in ("sphere", "dot", "impostor"):
+            return [(kind, node, model, geom, data)]
+        pts = self._point_mask(data, vm)
+        if pts.all():
+            return [(kind + "_pt", node, model, geom, data)]
+        if whole or not pts.any():
+            return [(kind, node, model, geom, data)]
+        return [(kind + "_pt", node, model, geom, data[pts]),
+                (kind, node, model, geom, data[~pts])]
+
+    def _point_mask(self, data: np.ndarray, vm: np.ndarray) -> np.ndarray:
+        """Which bodies may be drawn as point sprites: wholly inside the view (GL clips a
+        point by its centre) and between the clip planes, with screen bounds (the same as
+        sprite_vert.glsl's, of the bounding sphere) under the driver's largest point."""
+        c = (data[:, :3] @ vm[:3, :3].T.astype(_F4) + vm[:3, 3].astype(_F4)).astype(np.float64)
+        r = data[:, 7:10].max(axis=1) * _uniform_scale(vm)
+        d = -c[:, 2]
+        p = self._proj
+        tw, th = 1.0 / p[0, 0], 1.0 / p[1, 1]
+        inside = ((d - r > 2.0 * self._near) & (d + r < self._far)
+                  & (np.abs(c[:, 0]) + r * np.sqrt(1 + tw * tw) < d * tw)
+                  & (np.abs(c[:, 1]) + r * np.sqrt(1 + th * th) < d * th))
+        side = np.zeros(len(data))
+        for axis, focal in ((0, p[0, 0] * self.post.size[0] / 2),
+                            (1, p[1, 1] * self.post.size[1] / 2)):
+            x = c[:, axis]
+            t = x / np.maximum(d, 1e-9)
+            a = r / np.sqrt(np.maximum(x * x + d * d - r * r, 1e-12))
+            hi = (t + a) / np.maximum(1.0 - t * a, 1e-6)
+            lo = (t - a) / (1.0 + t * a)
+            side = np.maximum(side, (hi - lo) * focal)
+        return inside & (side + 1.0 < self._max_point)
 
     def _per_vertex(self, geom: Geometry, mat, vm: np.ndarray) -> bool:
         """Whether a mesh is lit per vertex: as its material says, or under "auto" when its
@@ -568,7 +620,7 @@ class Renderer:
                 variant += ("NUCLEUS",)
             if node.params.get("ruffle", 0.0) > 0:
                 variant += ("RUFFLE",)
-            if node.shape == "biconcave" and kind == "impostor":
+            if node.shape == "biconcave" and kind in ("impostor", "impostor_pt"):
                 variant += ("BICONCAVE",)
         else:
             if mat.reveal < 1.0:
@@ -583,8 +635,10 @@ class Renderer:
         if kind == "vmesh":
             data = _IDENTITY_INSTANCE.copy()
             data[0, 10:13] = mat.color
+        points = kind.endswith("_pt")
+        name = node.name + "#points" if points else node.name
         if data is not None:
-            buf = self._instance_buffer(node.name, data)
+            buf = self._instance_buffer(name, data)
             n = len(data)
         if kind == "glow":
             ctx.blend_func = moderngl.ONE, moderngl.ONE
@@ -594,8 +648,11 @@ class Renderer:
             _value(prog, "u_nucleus", float(node.params.get("nucleus", 0.0)))
             _value(prog, "u_ruffle", float(node.params.get("ruffle", 0.0)))
             ctx.disable(moderngl.CULL_FACE)
-            self._vao(node.name, kind, prog, buf, None).render(moderngl.TRIANGLE_STRIP, vertices=4,
-                                                          instances=n)
+            if points:
+                self._vao(name, kind, prog, buf, None).render(moderngl.POINTS, vertices=n)
+            else:
+                self._vao(name, kind, prog, buf, None).render(moderngl.TRIANGLE_STRIP,
+                                                              vertices=4, instances=n)
             if kind == "glow":
                 ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
                                   moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)

@@ -1,5 +1,4 @@
 #version 330
-in vec3 v_view_pos;
 flat in vec3 v_center;
 flat in mat3 v_to_unit;
 flat in vec4 v_color;
@@ -13,6 +12,7 @@ uniform float u_ruffle;
 out vec4 f_color;
 
 #include "common.glsl"
+#include "sprite_frag.glsl"
 
 // Evans & Fung (1972) red-cell profile, half-thickness over rho = r / R, in units of the
 // maximum half-thickness (1.25 um for R = 3.91 um).  Shading uses the gradient of
@@ -29,13 +29,16 @@ vec3 biconcave_normal(vec3 u) {
 }
 
 void main() {
-    vec3 dir = normalize(v_view_pos);
+    vec3 dir = view_ray();
     vec3 o = v_to_unit * (-v_center);
     vec3 d = v_to_unit * dir;
     float a = dot(d, d);
     float b = dot(o, d);
-    float cc = dot(o, o) - 1.0;
-    float disc = b * b - a * cc;
+    // disc = b*b - a*(dot(o, o) - 1), from the ray's closest approach to the centre: the
+    // textbook form subtracts two large numbers for a flat, distant body (a fenestra is
+    // 0.008 thick: |o| ~ 1e3) and loses it to float rounding.
+    vec3 perp = o - (b / a) * d;
+    float disc = a * (1.0 - dot(perp, perp));
     if (disc < 0.0) discard;
     float s = (-b - sqrt(disc)) / a;
     if (s < 0.0) discard;

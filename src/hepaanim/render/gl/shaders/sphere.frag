@@ -1,5 +1,4 @@
 #version 330
-in vec3 v_view_pos;
 flat in vec4 v_sphere;
 flat in vec4 v_color;
 
@@ -10,13 +9,18 @@ uniform float u_ruffle;
 out vec4 f_color;
 
 #include "common.glsl"
+#include "sprite_frag.glsl"
 
 void main() {
-    vec3 dir = normalize(v_view_pos);
+    vec3 dir = view_ray();
     vec3 c = v_sphere.xyz;
     float R = v_sphere.w;
     float b = dot(dir, c);
-    float disc = b * b - dot(c, c) + R * R;
+    // The ray's closest approach to the centre, measured directly: b*b - dot(c, c) would
+    // subtract two large numbers for a small, distant sphere and lose its radius to
+    // float rounding (edge pixels that flicker from frame to frame).
+    vec3 perp = c - b * dir;
+    float disc = R * R - dot(perp, perp);
     if (disc < 0.0) discard;
     float s = b - sqrt(disc);
     if (s < 0.0) discard;
