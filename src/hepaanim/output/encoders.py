@@ -89,7 +89,7 @@ class FFmpegSink:
             pass
         self._frame_bytes = w * h * 4
         self._free: SimpleQueue = SimpleQueue()
-        self._pooled = 0
+        self._lent: set[int] = set()          # ids of the pool's own buffers
         self._pool_size = queue_size + 2      # queued + one being written + one being drawn
         self._q: Queue = Queue(maxsize=queue_size)
         self._error: BaseException | None = None
@@ -103,7 +103,7 @@ class FFmpegSink:
                 if buf is None:
                     break
                 self.proc.stdin.write(buf)
-                if type(buf) is bytearray and len(buf) == self._frame_bytes:
+                if id(buf) in self._lent:
                     self._free.put(buf)
         except BaseException as e:      # broken pipe: ffmpeg died; reported by close()
             self._error = e
@@ -114,9 +114,10 @@ class FFmpegSink:
         """A frame-sized buffer to render into and then ``write``; None to allocate."""
         if not self._free.empty():
             return self._free.get()
-        if self._pooled < self._pool_size:
-            self._pooled += 1
-            return bytearray(self._frame_bytes)
+        if len(self._lent) < self._pool_size:
+            buf = bytearray(self._frame_bytes)
+            self._lent.add(id(buf))
+            return buf
         return None
 
     def write(self, rgba) -> None:

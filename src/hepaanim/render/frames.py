@@ -137,7 +137,11 @@ def frame_bytes(renderer, film, t: float, fps: float, motion_blur: int = 1,
         tk = t + shutter / fps * ((k + 0.5) / motion_blur - 0.5)
         a = np.frombuffer(renderer.render(film.evaluate(tk)), np.uint8).astype(np.uint32)
         acc = a if acc is None else acc + a
-    return ((acc + motion_blur // 2) // motion_blur).astype(np.uint8).tobytes()
+    frame = ((acc + motion_blur // 2) // motion_blur).astype(np.uint8)
+    if out is None:
+        return frame.tobytes()
+    np.frombuffer(out, np.uint8)[:] = frame
+    return out
 
 
 def render_still(film, t: float, width: int, height: int, aa: str = "fxaa",

@@ -46,7 +46,7 @@ DOT_MAX_PIXELS = 4.0
 # enough that light interpolated between vertices strays from per-pixel light by at most
 # AUTO_VERTEX_ERROR (see _per_vertex).  llvmpipe shades whole 4x4 blocks, so a triangle of
 # a few pixels costs many times its area in fragment work: the standard scene's 50k-
-# triangle organ costs 3 ms less a 720p frame, with pixels at most 7/255 apart.
+# triangle organ costs 3 ms less a 720p frame, with pixels at most 8/255 apart.
 AUTO_VERTEX_PIXELS = 12.0
 AUTO_VERTEX_ERROR = 0.03
 _IDENTITY_INSTANCE = np.array([[0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]], _F4)
@@ -492,9 +492,9 @@ class Renderer:
                     opaque.append(item)
             elif isinstance(node, InstancedNode) and node.count:
                 data = pack_instances(node)
+                vm = view @ model
                 if isinstance(node.shape, str):          # sprites: cull to the frame
-                    data = data[self._in_view(data, view @ model,
-                                              2.6 if node.shape == "glow" else 1.05)]
+                    data = data[self._in_view(data, vm, 2.6 if node.shape == "glow" else 1.05)]
                     if not len(data):
                         continue
                 if not isinstance(node.shape, str):
@@ -503,13 +503,12 @@ class Renderer:
                     translucent.append((-1e30, ("glow", node, model, None, data), "none"))
                     continue
                 elif node.shape == "sphere" and np.all(data[:, 7:10] == data[:, 7:8]):
-                    kind = "dot" if self._tiny(data, view @ model) else "sphere"
+                    kind = "dot" if self._tiny(data, vm) else "sphere"
                 else:
                     kind = "impostor"
                 geom = None if kind in _IMPOSTORS else node.shape
                 is_translucent = mat.translucent or bool((node.instances.opacity < 0.999).any())
                 if is_translucent:
-                    vm = view @ model
                     depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
                     # Key on each body's nearest point, so a nucleus inside a membrane
                     # (same centre, smaller) is drawn before the membrane around it.
@@ -521,11 +520,9 @@ class Renderer:
                 else:
                     if kind in _IMPOSTORS and len(data) > 1:
                         # Front to back, so that depth_greater lets hidden ones be skipped.
-                        vm = view @ model
                         depth = -(data[:, :3] @ vm[2, :3].astype(_F4) + vm[2, 3])
                         data = data[np.argsort(depth, kind="stable")]
-                    opaque.extend(self._footprints(kind, node, model, geom, data,
-                                                   view @ model, False))
+                    opaque.extend(self._footprints(kind, node, model, geom, data, vm, False))
         translucent.sort(key=lambda e: -e[0])
         return opaque, translucent
 
@@ -543,18 +540,29 @@ class Renderer:
         return [(kind + "_pt", node, model, geom, data[pts]),
                 (kind, node, model, geom, data[~pts])]
 
+    def _bodies_in_view(self, data: np.ndarray, vm: np.ndarray):
+        """The bodies' bounding spheres in view space, (centres, radii), and how far each
+        centre lies inside the frustum's side planes ((x, y) distances, negative outside):
+        a sphere of radius r touches the view when r exceeds minus that distance, and
+        lies wholly inside it when r is smaller than it."""
+        c = data[:, :3] @ vm[:3, :3].T.astype(_F4) + vm[:3, 3].astype(_F4)
+        r = data[:, 7:10].max(axis=1) * _uniform_scale(vm)
+        d = -c[:, 2]
+        tw, th = 1.0 / self._proj[0, 0], 1.0 / self._proj[1, 1]
+        inward = np.stack([(d * tw - np.abs(c[:, 0])) / np.sqrt(1 + tw * tw),
+                           (d * th - np.abs(c[:, 1])) / np.sqrt(1 + th * th)], axis=1)
+        return c, r, inward
+
     def _point_mask(self, data: np.ndarray, vm: np.ndarray) -> np.ndarray:
         """Which bodies may be drawn as point sprites: wholly inside the view (GL clips a
         point by its centre) and between the clip planes, with screen bounds (the same as
         sprite_vert.glsl's, of the bounding sphere) under the driver's largest point."""
-        c = (data[:, :3] @ vm[:3, :3].T.astype(_F4) + vm[:3, 3].astype(_F4)).astype(np.float64)
-        r = data[:, 7:10].max(axis=1) * _uniform_scale(vm)
+        c, r, inward = self._bodies_in_view(data, vm)
+        c = c.astype(np.float64)
         d = -c[:, 2]
         p = self._proj
-        tw, th = 1.0 / p[0, 0], 1.0 / p[1, 1]
         inside = ((d - r > 2.0 * self._near) & (d + r < self._far)
-                  & (np.abs(c[:, 0]) + r * np.sqrt(1 + tw * tw) < d * tw)
-                  & (np.abs(c[:, 1]) + r * np.sqrt(1 + th * th) < d * th))
+                  & (inward.min(axis=1) > r))
         side = np.zeros(len(data))
         for axis, focal in ((0, p[0, 0] * self.post.size[0] / 2),
                             (1, p[1, 1] * self.post.size[1] / 2)):
@@ -576,7 +584,7 @@ class Renderer:
         cubic Fresnel rim (times its strength)."""
         if mat.shading != "auto":
             return mat.shading == "vertex"
-        _, turn = geom.fineness()
+        edge, turn = geom.fineness()
         rough = float(np.clip(mat.roughness, 0.0, 1.0))
         curvature = 1.0 + (90.0 - 84.0 * rough) * (1.0 - rough) * 0.55 + 6.0 * float(mat.rim)
         if turn * turn / 8.0 * curvature > AUTO_VERTEX_ERROR:
@@ -586,20 +594,16 @@ class Renderer:
         near = -(vm[2, :3] @ c + vm[2, 3]) - r * float(np.abs(vm[:3, :3]).max())
         if near <= self._near:
             return False
-        return geom.fineness()[0] * s * self._focal / near <= AUTO_VERTEX_PIXELS
+        return edge * s * self._focal / near <= AUTO_VERTEX_PIXELS
 
     def _in_view(self, data: np.ndarray, vm: np.ndarray, reach: float) -> np.ndarray:
         """Which sprites can touch the frame (their bounding sphere, ``reach`` times the
         body's largest radius, against the view frustum).  A third of the film's sprites
         lie outside it at any moment; llvmpipe would run their vertex work and set up their
         triangles before clipping them (1-5 ms a 1080p frame in the lobule shots)."""
-        c = data[:, :3] @ vm[:3, :3].T.astype(_F4) + vm[:3, 3].astype(_F4)
-        r = data[:, 7:10].max(axis=1) * (reach * _uniform_scale(vm))
-        d = -c[:, 2]
-        th = np.tan(np.radians(self._fov) / 2)
-        tw = th * self.post.size[0] / self.post.size[1]
-        return ((d + r > self._near) & (np.abs(c[:, 0]) - r * np.sqrt(1 + tw * tw) < d * tw)
-                & (np.abs(c[:, 1]) - r * np.sqrt(1 + th * th) < d * th))
+        c, r, inward = self._bodies_in_view(data, vm)
+        r = r * reach
+        return (r - c[:, 2] > self._near) & (inward.min(axis=1) > -r)
 
     def _tiny(self, data: np.ndarray, vm: np.ndarray) -> bool:
         """True when every body of the group is under DOT_MAX_PIXELS in radius."""
