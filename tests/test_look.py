@@ -5,6 +5,7 @@ import pytest
 from hepaanim import Film, InstancedNode, Instances, Material, MeshNode
 from hepaanim.render.frames import make_renderer
 from hepaanim.scene import uv_sphere
+from hepaanim.scene.grade import Grade
 
 W, H = 320, 180
 
@@ -141,6 +142,9 @@ def test_direct_path_backdrop_follows_the_grade():
         s = film.evaluate(0.5)
         s.settings = s.settings.copy()
         if warmth is not None:
+            s.settings.params["grade"] = Grade(cool=(0.93, 0.99, 1.08), warm=(1.1, 0.95, 0.84),
+                                               background_warm=((0.23, 0.11, 0.1),
+                                                                (0.09, 0.05, 0.06)))
             s.settings.params["warmth"] = warmth
         states.append(s)
     with make_renderer(W, H, "none", "draft") as r:

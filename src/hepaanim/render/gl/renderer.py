@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import moderngl
 import numpy as np
 
+from ...scene import grade as grading
 from ...scene.color import srgb_to_linear
 from ...scene.geometry import Geometry
 from ...scene.nodes import InstancedNode, MeshNode
@@ -101,29 +102,6 @@ class RenderSettings:
     @property
     def aspect(self) -> float:
         return self.width / self.height
-
-
-# The film's colour logic (science brief §5): warm marks damage and inflammation, cool
-# marks resolution.  'scene.warmth' in [0, 1] grades the whole frame and background;
-# unset, the frame is ungraded.
-_COOL, _WARM = np.array([0.93, 0.99, 1.08]), np.array([1.10, 0.95, 0.84])
-_BG_WARM_TOP, _BG_WARM_BOTTOM = np.array([0.23, 0.11, 0.10]), np.array([0.09, 0.05, 0.06])
-
-
-def grade_tint(settings) -> np.ndarray:
-    w = settings.params.get("warmth")
-    if w is None:
-        return np.ones(3)
-    return _COOL + (_WARM - _COOL) * float(np.clip(w, 0, 1))
-
-
-def graded_background(settings) -> tuple[np.ndarray, np.ndarray]:
-    w = settings.params.get("warmth")
-    top, bottom = np.asarray(settings.background_top), np.asarray(settings.background_bottom)
-    if w is None:
-        return top, bottom
-    k = float(np.clip(w, 0, 1)) * 0.8
-    return top + (_BG_WARM_TOP - top) * k, bottom + (_BG_WARM_BOTTOM - bottom) * k
 
 
 def _display_to_scene(srgb, settings) -> np.ndarray:
@@ -345,7 +323,7 @@ class Renderer:
 
     # --- per-frame uniforms -------------------------------------------------------------
     def _set_frame_uniforms(self, state: FrameState, view: np.ndarray, proj: np.ndarray):
-        grade = self._grade = grade_tint(state.settings)
+        grade = self._grade = grading.tint(state.settings)
         fog_density = float(state.settings.fog)
         fog_color = self.post.fog_color(state.settings)
         dirs, cols, amb = [], [], np.zeros(3)
@@ -407,7 +385,7 @@ class Renderer:
         # backdrop is composited under it in the display pass (no full-screen backdrop draw).
         fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
         st = state.settings
-        top, bottom = graded_background(st)
+        top, bottom = grading.background(st)
         if s.hdr:
             top, bottom = _display_to_scene(top, st), _display_to_scene(bottom, st)
         self.post.backdrop = (tuple(float(x) for x in top), tuple(float(x) for x in bottom))
