@@ -1,9 +1,17 @@
-"""Data cards (compose/cards.py): charts that fit the frame, read at any size, keep their
-text contrast and their attributions; goldens of each card over the film's backdrop."""
+"""Data cards (the film's scenes/hepastem/cards.py, drawn with the engine's
+compose/cards.py): charts that fit the frame, read at any size, keep their text contrast and
+their attributions; goldens of each card over the film's backdrop; the engine's general stat
+card."""
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from hepaanim.compose import cards
+from hepaanim.compose import cards as toolkit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scenes"))
+from hepastem import cards  # noqa: E402  (the film's package lives under scenes/)
 from hepaanim.scene.color import contrast_ratio
 from hepaanim.scene.scene import Settings
 
@@ -24,7 +32,7 @@ ATTRIBUTION = {
 
 def _said(name, w, h) -> str:
     cards.CARDS[name](w, h)
-    return " ".join(s for s, _, _ in cards.TEXT_CONTRAST[(name, w, h)])
+    return " ".join(s for s, _, _ in toolkit.TEXT_CONTRAST[(name, w, h)])
 
 
 @pytest.mark.parametrize("w,h", SIZES)
@@ -63,7 +71,7 @@ def test_cards_are_cached_per_size():
 def test_text_contrast_under_every_glyph(name, w, h):
     """Every string against the colours under its glyphs (card over black and over white)."""
     cards.CARDS[name](w, h)
-    report = cards.TEXT_CONTRAST[(name, w, h)]
+    report = toolkit.TEXT_CONTRAST[(name, w, h)]
     assert report, "the card drew no text"
     low = [(s, ink, round(r, 2)) for s, ink, r in report if r < 4.5]
     assert not low, f"{name}: text below 4.5:1: {low}"
@@ -72,8 +80,8 @@ def test_text_contrast_under_every_glyph(name, w, h):
 def test_inks_contrast_against_the_panel():
     """The text colours against the card panel (Deep Navy at PANEL_OPACITY) over black or
     white, and the dark ink against the accent fills it is drawn on."""
-    a = cards.PANEL_OPACITY
-    panel = np.array(cards.PANEL, float)
+    a = toolkit.PANEL_OPACITY
+    panel = np.array(toolkit.PANEL, float)
     backs = [panel * a + np.array(bg, float) * (1 - a) for bg in ((0, 0, 0), (255, 255, 255))]
     assert a >= 0.85
     for name, ink in cards.INKS.items():
@@ -117,3 +125,15 @@ def test_card_goldens(name, golden):
     a = img[..., 3:4] / 255.0
     frame[y:y + ch, x:x + cw] = img[..., :3] + frame[y:y + ch, x:x + cw] * (1 - a)
     golden(f"card_{name}", np.round(frame).astype(np.uint8))
+
+
+def test_stat_card_is_filled_from_data_and_keeps_contrast():
+    """The engine's general card: a value, a label and a source, no drawing code."""
+    img, (x, y) = toolkit.stat_card("stat", 1280, 720, "> 2 million", "adults counted",
+                                    "Source: a cohort study", kicker="Example",
+                                    accent_color=(0xFF, 0x57, 0x22))
+    h, w = img.shape[:2]
+    assert x >= 0.5 * 1280 and x + w <= 1280 and y + h <= 0.72 * 720
+    said = {s: ratio for s, _, ratio in toolkit.TEXT_CONTRAST[("stat", 1280, 720)]}
+    assert set(said) == {"EXAMPLE", "> 2 million", "adults counted", "Source: a cohort study"}
+    assert min(said.values()) >= 4.5

@@ -6,7 +6,7 @@ balloons to ~1.75× (its neighbours make room) and dies by programmed cell death
 shrinks, blebs and falls apart into apoptotic bodies.  Cards: NAFLD, NASH, NAS.
 """
 from hepaanim import models
-from hepaanim.compose import cards
+from hepastem import cards
 
 from .common import bloom, occlusion, camera_path, cutaway, dissolve, warmth
 

@@ -9,7 +9,7 @@ ring the central veins; the ACLF cards come up with two warm pulses.
 import numpy as np
 
 from hepaanim import models
-from hepaanim.compose import cards
+from hepastem import cards
 from hepaanim.models.lobule import lobule_field
 
 from .common import bloom, occlusion, camera_path, cutaway, dissolve, warmth

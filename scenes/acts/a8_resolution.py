@@ -10,7 +10,7 @@ investigational; the 3D dims under it.
 import numpy as np
 
 from hepaanim import models
-from hepaanim.compose import cards
+from hepastem import cards
 from hepaanim.models.lobule import lobule_field
 from hepaanim.scene.transform import Transform, quat_from_axis_angle
 from hepaanim.timeline.motion import LaminarFlow
