@@ -112,3 +112,21 @@ def hepaanim_cmd(tmp_path_factory):
         return subprocess.run([sys.executable, "-m", "hepaanim", *map(str, args)], cwd=ROOT,
                               capture_output=True, text=True, timeout=timeout, env=env, **kw)
     return run
+
+
+@pytest.fixture
+def spawn():
+    """spawn(args, **kw) starts a command as a tests.children.Child (SIGINT at its default
+    however the suite was started); every child is stopped when the test ends, pass or fail."""
+    from .children import Child
+    started: list[Child] = []
+
+    def start(args, **kw) -> Child:
+        child = Child(args, **kw)
+        started.append(child)
+        return child
+    try:
+        yield start
+    finally:
+        for child in started:
+            child.stop()
