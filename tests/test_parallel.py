@@ -140,19 +140,19 @@ def test_cache_reuses_chunks_and_an_edit_rerenders_only_its_act(tmp_path):
     assert (tmp_path / "c.mp4").read_bytes() != (tmp_path / "a.mp4").read_bytes()
 
 
-def test_a_crashed_render_resumes_from_its_finished_chunks(tmp_path, film):
+def test_a_crashed_render_resumes_from_its_finished_chunks(tmp_path, film, spawn):
     cache, out = tmp_path / "cache", tmp_path / "out.mp4"
     args = [sys.executable, "-m", "hepaanim", "render", str(SCENE), "--resolution", "480x270",
             "--fps", "10", "--cache-dir", str(cache), "-o", str(out)]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = spawn(args, stderr="pipe")           # stopped by the fixture, pass or fail
     deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
+    while time.time() < deadline and child.running():
         if cache.is_dir() and any(p.suffix == ".mp4" and not p.name.startswith(".")
                                   for p in cache.iterdir()):
             break
         time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)             # a crash: no cleanup at all
-    proc.communicate(timeout=60)
+    child.proc.send_signal(signal.SIGKILL)       # a crash: no cleanup at all
+    child.communicate(timeout=60)
     done = [p for p in cache.iterdir() if not p.name.startswith(".")]
     assert done and not out.exists()
     r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
