@@ -1,0 +1,14 @@
+"""A film's words as data: the script table, the claims ledger with its references, the
+checker, and the review pack for medical, legal and regulatory reviewers.
+
+Generic: nothing here knows a particular film; a film keeps its table, ledger,
+references and settings in its data folder (see ``load_film_data``)."""
+from .check import Problem, check, numbers, report, unclaimed_lines, unused_claims
+from .ledger import (Claim, FilmData, Settings, format_references, load_claims,
+                     load_film_data, load_references, load_settings)
+from .table import STYLES, Line, Script, ScriptError, load_script
+
+__all__ = ["Claim", "FilmData", "Line", "Problem", "STYLES", "Script", "ScriptError",
+           "Settings", "check", "format_references", "load_claims", "load_film_data",
+           "load_references", "load_script", "load_settings", "numbers", "report",
+           "unclaimed_lines", "unused_claims"]
