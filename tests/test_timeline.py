@@ -152,7 +152,7 @@ def test_unknown_path_and_duplicate_names():
     f = Film("e")
     a = f.act("a", 1)
     a.add(MeshNode("n", geometry=uv_sphere(1, 4, 8)))
-    with pytest.raises(PathError, match="no node named 'm'"):
+    with pytest.raises(ValueError, match="no node named 'm'"):
         a.animate("m.material.opacity", 0, 1, over=(0, 1))
     with pytest.raises(ValueError, match="'n' is already used"):
         a.add(MeshNode("n", geometry=uv_sphere(1, 4, 8)))

@@ -6,21 +6,25 @@ line inside the scene code that caused it, not a traceback into hepaanim.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import traceback
 import types
+from functools import lru_cache
 from pathlib import Path
 
 from .timeline import Film
+from .timeline.errors import SceneError      # one class: build- and evaluate-time mistakes
 
-
-class SceneError(Exception):
-    """A scene script could not be loaded; the message names file and line."""
+__all__ = ["SceneError", "is_scene_file", "load", "scene_files", "source_hash"]
 
 
 def _scene_location(exc: BaseException, scene_dir: Path) -> str | None:
+    """file:line of the innermost traceback frame in the scene's own code (not in a
+    virtualenv inside its folder, not in code generated at run time such as a dataclass's
+    ``<string>`` __init__, which would otherwise resolve against the working directory)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(scene_dir)]
+    inside = [f for f in frames if is_scene_file(f.filename, scene_dir)]
     if inside:
         f = inside[-1]
         return f"{f.filename}:{f.lineno}"
@@ -68,17 +72,59 @@ def load(path, fps: int = 30) -> Film:
 
 
 def _forget_modules_under(folder: Path) -> None:
-    """Drop cached imports of modules that live in the scene folder (edited act files)."""
+    """Drop cached imports of the scene's own modules (edited act files), and only those:
+    numpy imported from a virtualenv inside the folder cannot be imported twice."""
     for name, m in list(sys.modules.items()):
         f = getattr(m, "__file__", None)
-        if f and Path(f).resolve().is_relative_to(folder):
+        if f and is_scene_file(f, folder):
             del sys.modules[name]
 
 
+_PACKAGE = Path(__file__).resolve().parent          # hepaanim itself is never scene code
+_PRUNE = {"__pycache__", "site-packages", "dist-packages", "node_modules", ".git"}
+
+
+@lru_cache(maxsize=4096)
+def _foreign_dir(d: Path) -> bool:
+    """A folder whose files are not the scene's: an environment (pyvenv.cfg: venv, .venv,
+    tox and nox environments), installed packages, caches, hepaanim's own package."""
+    return d.name in _PRUNE or d == _PACKAGE or (d / "pyvenv.cfg").is_file()
+
+
+def is_scene_file(filename, scene_dir: Path) -> bool:
+    """True when `filename` is the scene's own code: a real file in the scene's folder (the
+    scene, its sibling modules and packages such as ``acts/``) that no foreign folder
+    (see ``_foreign_dir``) between the scene folder and the file holds."""
+    name = str(filename)
+    if name.startswith("<"):
+        return False
+    p = Path(name).resolve()
+    scene_dir = Path(scene_dir).resolve()
+    if not p.is_relative_to(scene_dir) or not p.is_file():
+        return False
+    d = p.parent
+    while d != scene_dir:
+        if _foreign_dir(d):
+            return False
+        d = d.parent
+    return True
+
+
+def scene_files(scene_dir) -> list[Path]:
+    """The scene's own Python files, sorted: what a render cache keys on and a cluster
+    ships.  Foreign folders (a virtualenv beside the scene, site-packages) are not walked."""
+    root = Path(scene_dir).resolve()
+    out = []
+    for d, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(s for s in subdirs if not _foreign_dir(Path(d) / s))
+        out += [Path(d) / f for f in files if f.endswith(".py")]
+    return sorted(out)
+
+
 def source_hash(scene_dir: Path) -> str:
-    """Hash of the scene folder's Python files (what a render cache must key on)."""
+    """Hash of the scene's own Python files (what a render cache must key on)."""
     h = hashlib.blake2b(digest_size=12)
-    for p in sorted(Path(scene_dir).rglob("*.py")):
-        h.update(str(p.relative_to(scene_dir)).encode())
+    for p in scene_files(scene_dir):
+        h.update(str(p.relative_to(Path(scene_dir).resolve())).encode())
         h.update(p.read_bytes())
     return h.hexdigest()

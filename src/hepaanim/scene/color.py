@@ -28,8 +28,10 @@ def rgb(value) -> np.ndarray:
             raise ValueError(f"colour {value!r}: expected '#RRGGBB' or one of {sorted(PALETTE)}")
         return np.array([int(s[k:k + 2], 16) / 255.0 for k in (1, 3, 5)])
     a = np.asarray(value, dtype=np.float64)
-    if a.shape[-1] != 3:
+    if a.ndim == 0 or a.shape[-1] != 3:
         raise ValueError(f"colour {value!r}: expected 3 components")
+    if not np.isfinite(a).all():
+        raise ValueError(f"colour {value!r}: components must be finite numbers")
     return a
 
 

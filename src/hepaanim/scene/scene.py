@@ -7,7 +7,7 @@ animated values applied to shallow copies so the Scene itself is never mutated.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -49,10 +49,40 @@ class Settings:
         return replace(self, params=dict(self.params))
 
 
+def _numbers(obj, prefix: str):
+    """(name, value) for every number or numeric array field of a plain-data object."""
+    for f in fields(obj):
+        v = getattr(obj, f.name)
+        if isinstance(v, (float, int, np.ndarray)) and not isinstance(v, bool):
+            yield f"{prefix}.{f.name}", v
+
+
+def check_finite_node(node: Node) -> None:
+    """Refuse a node holding NaN or ±inf (transform, material, instance arrays, geometry,
+    params): drawn, it would vanish or blank the frame without a word."""
+    items = [*_numbers(node.transform, "transform"), *_numbers(node.material, "material"),
+             *((f"params.{k}", v) for k, v in node.params.items())]
+    if isinstance(node, InstancedNode):
+        items += _numbers(node.instances, "instances")
+    if isinstance(node, MeshNode) and node.geometry is not None:
+        items.append(("geometry.positions", node.geometry.positions))
+    for what, v in items:
+        if isinstance(v, (float, int, np.number)) and not isinstance(v, bool):
+            ok = np.isfinite(v)
+        elif isinstance(v, np.ndarray) and v.dtype.kind in "fc":
+            ok = np.isfinite(v).all()
+        else:
+            continue
+        if not ok:
+            raise ValueError(f"node {node.name!r}: {what} is not finite "
+                             f"({'array ' + str(v.shape) if np.ndim(v) else v})")
+
+
 class Scene:
     def __init__(self):
         self.nodes: dict[str, Node] = {}
         self.spans: dict[str, tuple[float, float]] = {}
+        self.sites: dict[str, str] = {}      # node name -> the scene's file:line that added it
         self.camera = Camera()
         self.lights: dict[str, Light] = three_point_rig()
         self.settings = Settings()
@@ -66,6 +96,7 @@ class Scene:
                              "(pass name=... to the model to tell them apart)")
         if node.parent is not None and node.parent not in self.nodes:
             raise ValueError(f"node {node.name!r}: parent {node.parent!r} must be added first")
+        check_finite_node(node)
         self.nodes[node.name] = node
         self.spans[node.name] = span
         return node
@@ -92,6 +123,7 @@ class Caption:
     style: str = "lower_third"     # lower_third | title | label | card
     position: str = "bottom"
     image: object = None           # a callable(size)->RGBA array for drawn cards
+    site: str = ""                 # the scene's file:line that made it (for messages)
 
     def alpha(self, t: float) -> float:
         if not (self.start <= t < self.end):

@@ -7,6 +7,8 @@ evaluating a frame never changes the Scene and frames can be evaluated in any or
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from ..scene.nodes import InstancedNode
@@ -103,9 +105,46 @@ class Binder:
 
 
 def check_path(path: str, scene) -> None:
-    """Fail at build time, with the path, for a root that names nothing."""
-    root = _split(path)[0]
-    if root in ("camera", "lights", "scene") or root in scene.nodes:
-        return
-    raise PathError(f"property path {path!r}: no node named {root!r} "
-                    f"(known: {', '.join(sorted(scene.nodes)) or 'none'})")
+    """Fail at build time, naming what is there, for a path that does not resolve in full
+    on the Scene: a root that names nothing, an attribute the object lacks
+    ('vessel_wall.material.opactiy'), a param the node's model does not declare
+    ('factors.params.sprad': a node's ``params`` as built hold every name its model reads)."""
+    parts = _split(path)
+    root = parts[0]
+    if root == "scene":
+        obj = scene.settings
+        if len(parts) == 2 and not hasattr(obj, parts[1]):
+            return                                  # a free scene-wide value (scene.warmth)
+    elif root == "camera":
+        obj = scene.camera
+    elif root == "lights":
+        obj = scene.lights
+    elif root in scene.nodes:
+        obj = scene.nodes[root]
+    else:
+        raise PathError(f"property path {path!r}: no node named {root!r} "
+                        f"(known: {', '.join(sorted(scene.nodes)) or 'none'})")
+    where = root
+    for k, p in enumerate(parts[1:], 1):
+        if isinstance(obj, dict):
+            if p not in obj:
+                known = ", ".join(sorted(obj)) or "none"
+                if parts[k - 1] == "params":
+                    raise PathError(f"property path {path!r}: unknown param {p!r} of {root!r}; "
+                                    f"known: {known}")
+                raise PathError(f"property path {path!r}: {where} has no {p!r}; known: {known}")
+            obj = obj[p]
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            names = [f.name for f in dataclasses.fields(obj) if f.name not in _NOT_PATHS]
+            if p not in names:
+                raise PathError(f"property path {path!r}: {type(obj).__name__} has no {p!r}; "
+                                f"known: {', '.join(names)}")
+            obj = getattr(obj, p)
+        else:
+            raise PathError(f"property path {path!r}: {where} is a value "
+                            f"({type(obj).__name__}), not an object with {p!r}")
+        where = f"{where}.{p}"
+
+
+# Node fields a track may not drive: its identity, its model's derive function.
+_NOT_PATHS = ("name", "derive", "parent", "_cache")

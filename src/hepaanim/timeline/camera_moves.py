@@ -10,10 +10,17 @@ import numpy as np
 
 from ..scene.transform import quat_from_axis_angle, quat_rotate
 from . import easing
+from .errors import scripted
 from .tracks import KeyframeTrack, ProceduralTrack, catmull_rom
 
 
 class CameraRig:
+    """An act's camera (``act.camera``).  Every time is act-local seconds within the act;
+    positions and targets are 3-vectors in world units; ``ease`` names an easing of
+    :mod:`hepaanim.timeline.easing` (``linear``, ``smooth``, ``in_out_sine``, ...).  Each
+    move starts from wherever the camera is at the move's start, and the camera holds the
+    move's last pose after it ends (until a later move)."""
+
     def __init__(self, act):
         self.act = act
 
@@ -24,22 +31,35 @@ class CameraRig:
     def _cur(self, what: str, t: float):
         return np.asarray(self._tl.current(f"camera.{what}", t), dtype=np.float64)
 
+    @scripted
     def set(self, position=None, target=None, fov=None, at: float = 0.0):
+        """Cut: from act time ``at`` on, put the camera at ``position``, looking at
+        ``target``, with vertical field of view ``fov`` degrees (each optional)."""
         for k, v in (("position", position), ("target", target), ("fov", fov)):
             if v is not None:
                 self.act.set(f"camera.{k}", v, at)
 
+    @scripted
     def move(self, position=None, target=None, fov=None, over=(0, 1), ease="in_out_sine"):
+        """Glide over ``over=(a, b)`` from the current pose to ``position`` / ``target`` /
+        ``fov`` (each optional; those not given stay as they are)."""
         for k, v in (("position", position), ("target", target), ("fov", fov)):
             if v is not None:
                 self.act.animate(f"camera.{k}", to=v, over=over, ease=ease)
 
+    @scripted
     def look_at(self, target, at: float = 0.0):
+        """Cut the camera's aim to ``target`` (a point) from act time ``at`` on."""
         self.set(target=target, at=at)
 
+    @scripted
     def orbit(self, degrees: float, over, around=None, axis=None, ease="in_out_sine"):
-        """Swing the camera round `around` (default: its target) about `axis` (default: up)."""
-        a, b = self.act._over(over)
+        """Swing the camera ``degrees`` (positive: counter-clockwise seen from the axis's
+        tip) over ``over=(a, b)`` round the point ``around`` (default: its target; given, the
+        camera also looks at it) about the direction ``axis`` (default: the camera's up)."""
+        if not np.isfinite(degrees):
+            raise ValueError(f"orbit: degrees must be a finite number, got {degrees!r}")
+        a, b = self.act._over(over, "camera.orbit")
         p0 = self._cur("position", a)
         c = self._cur("target", a) if around is None else np.asarray(around, float)
         ax = self._cur("up", a) if axis is None else np.asarray(axis, float)
@@ -54,25 +74,33 @@ class CameraRig:
         if around is not None:
             self._tl.add(KeyframeTrack("camera.target", [a], [c], "step"))
 
+    @scripted
     def dolly(self, by, over, ease="in_out_sine"):
-        """Move camera and target together by a vector (a dolly/truck along the set)."""
-        a, b = self.act._over(over)
+        """Move camera and target together by the vector ``by`` over ``over=(a, b)`` (a
+        dolly or truck along the set: the view's direction does not change)."""
+        a, b = self.act._over(over, "camera.dolly")
         by = np.asarray(by, float)
         for k in ("position", "target"):
             p0 = self._cur(k, a)
             self._tl.add(KeyframeTrack(f"camera.{k}", [a, b], [p0, p0 + by], "linear", [ease]))
 
+    @scripted
     def push(self, distance: float, over, ease="in_out_sine"):
-        """Move the camera toward its target by `distance` (negative pulls back)."""
-        a, b = self.act._over(over)
+        """Move the camera toward its target by ``distance`` world units over ``over=(a, b)``
+        (negative pulls back); the target stays."""
+        a, b = self.act._over(over, "camera.push")
         p0, c = self._cur("position", a), self._cur("target", a)
         d = (c - p0) / max(np.linalg.norm(c - p0), 1e-12)
         self._tl.add(KeyframeTrack("camera.position", [a, b], [p0, p0 + d * distance],
                                    "linear", [ease]))
 
+    @scripted
     def fly(self, points, over, look_at=None, ease="in_out_sine", lead: float = 0.04):
-        """Fly through `points` on a Catmull-Rom spline, looking ahead or at a point."""
-        a, b = self.act._over(over)
+        """Fly through ``points`` (two or more 3-vectors, the first usually the current
+        position) on a Catmull-Rom spline over ``over=(a, b)``, ``ease`` applied to the
+        whole flight; look along the path (``lead``: how far ahead, as a fraction of it)
+        or, with ``look_at``, at that point throughout."""
+        a, b = self.act._over(over, "camera.fly")
         pts = np.asarray(points, float)
         if len(pts) < 2:
             raise ValueError("fly: give at least two points")

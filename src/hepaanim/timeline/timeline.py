@@ -13,6 +13,7 @@ from typing import Any, Callable
 from ..scene.nodes import Node
 from ..scene.scene import Caption, FrameState, Scene
 from .binding import Binder, PathError, _get, _split, check_path
+from .errors import ScriptError, call_site, finite, scripted, shown
 from .tracks import KeyframeTrack, ProceduralTrack
 
 
@@ -24,7 +25,13 @@ class Timeline:
         self._sorted: list | None = None
 
     def add(self, track):
+        """Add a track after checking it in full: its path resolves on the Scene, and a
+        procedural track gives finite values at the start, middle and end of its span."""
         check_path(track.path, self.scene)
+        if not track.site:
+            track.site = call_site()
+        if isinstance(track, ProceduralTrack):
+            _sample(track)
         track.order = len(self.tracks)
         self.tracks.append(track)
         self._sorted = None
@@ -71,12 +78,36 @@ class Timeline:
             root = track.path.split(".", 1)[0]
             if root not in state.nodes and root not in ("camera", "lights", "scene"):
                 continue
-            binder.set(track.path, track.value(t))
+            try:
+                value = track.value(t)
+                if isinstance(track, ProceduralTrack) and not finite(value):
+                    raise ValueError(f"the function returned a value that is not finite: "
+                                     f"{shown(value)}")
+                binder.set(track.path, value)
+            except Exception as e:           # named by the scene line that made the track
+                raise ScriptError(f"{track.site or '<unknown>:?'}: {track.path!r} at "
+                                  f"t={t:.3f} s: {type(e).__name__}: {e}") from e
         for name, node in list(state.nodes.items()):
             if node.derive is not None:
-                state.nodes[name] = node.derive(node)
+                try:
+                    state.nodes[name] = node.derive(node)
+                except Exception as e:
+                    site = s.sites.get(name, "<unknown>:?")
+                    raise ScriptError(f"{site}: node {name!r} at t={t:.3f} s: "
+                                      f"{type(e).__name__}: {e}") from e
         state.captions = [(c, a) for c in self.captions if (a := c.alpha(t)) > 0]
         return state
+
+
+def _sample(track: ProceduralTrack) -> None:
+    """Call a procedural function at the start, middle and end of its span (its values are
+    otherwise known only when frames are drawn) and refuse one that fails or gives a value
+    that is not finite, naming the time."""
+    span = (track.end - track.start) if math.isfinite(track.end) else 0.0
+    for x in (0.0, span / 2, span):
+        v = track.fn(x)
+        if not finite(v):
+            raise ValueError(f"procedural {track.path!r}: fn({x:g}) is not finite: {shown(v)}")
 
 
 class Film:
@@ -89,11 +120,13 @@ class Film:
         self.timeline = Timeline(self.scene)
         self.acts: list[Act] = []
 
+    @scripted
     def act(self, name: str, duration: float) -> "Act":
+        """Append an act of `duration` seconds to the film's time line and return it."""
         if any(a.name == name for a in self.acts):
             raise ValueError(f"act name {name!r} is already used")
-        if not duration > 0:
-            raise ValueError(f"act {name!r}: duration must be > 0, got {duration}")
+        if not (duration > 0 and math.isfinite(duration)):
+            raise ValueError(f"act {name!r}: duration must be a finite number > 0, got {duration}")
         start = self.acts[-1].end if self.acts else 0.0
         a = Act(self, name, start, float(duration))
         self.acts.append(a)
@@ -117,8 +150,18 @@ class Film:
         return self.timeline.evaluate(t)
 
 
+CAPTION_STYLES = ("lower_third", "title", "label", "card")
+CAPTION_POSITIONS = ("bottom", "top_left", "top_right", "bottom_left", "bottom_right")
+_EPS = 1e-9
+
+
 class Act:
-    """A named span of the film; every time given to its methods is act-local seconds."""
+    """A named span of the film; every time given to its methods is act-local seconds.
+
+    Everything an act records must lie within it: times from 0 to its duration.  Its
+    methods check what they are given when they are called and report a mistake with the
+    scene's file and line (``ScriptError``), so a scene that builds draws without surprises.
+    """
 
     def __init__(self, film: Film, name: str, start: float, duration: float):
         self.film = film
@@ -135,21 +178,42 @@ class Act:
     def _g(self, x: float) -> float:
         return self.start + float(x)
 
-    def _over(self, over) -> tuple[float, float]:
-        a, b = over
+    def _within(self, what: str, a: float, b: float) -> None:
+        """Refuse act-local times outside [0, duration]: what an act sets must not spill
+        into its neighbours (a caption past the end overprints the next act's)."""
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise ValueError(f"{what} over ({a:g}, {b:g}): times must be finite")
+        if a < -_EPS:
+            raise ValueError(f"{what} over ({a:g}, {b:g}) starts before act {self.name!r} "
+                             f"begins (act times run from 0 to {self.duration:g} s)")
+        if b > self.duration + _EPS:
+            raise ValueError(f"{what} over ({a:g}, {b:g}) runs past the end of act "
+                             f"{self.name!r} ({self.duration:g} s)")
+
+    def _over(self, over, what: str = "track") -> tuple[float, float]:
+        try:
+            a, b = (float(x) for x in over)
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: over={over!r} must be two times (start, end) in "
+                             f"seconds") from None
         if b < a:
             raise ValueError(f"act {self.name!r}: over={over} ends before it starts")
+        self._within(what, a, b)
         return self._g(a), self._g(b)
 
     # --- what is on screen -------------------------------------------------------------
+    @scripted
     def add(self, item, span: tuple[float, float] | None = None):
-        """Put a node (or a model: anything with .nodes, or a list) on screen in this act."""
+        """Put a node (or a model: anything with .nodes, or a list) on screen in this act,
+        for the whole act or for ``span=(a, b)`` act seconds."""
         nodes = item if isinstance(item, (list, tuple)) else getattr(item, "nodes", [item])
-        a, b = (self.start, self.end) if span is None else self._over(span)
+        a, b = (self.start, self.end) if span is None else self._over(span, "add()")
+        site = call_site()
         for n in nodes:
             if not isinstance(n, Node):
                 raise TypeError(f"act {self.name!r}: add() takes nodes or models, got {type(n)}")
             self.film.scene.add(n, (a, b))
+            self.film.scene.sites[n.name] = site
         return item
 
     # --- what changes ------------------------------------------------------------------
@@ -160,46 +224,104 @@ class Act:
         name = getattr(target, "name", target)
         return name if prop is None else f"{name}.{prop}"
 
+    @scripted
     def animate(self, target, prop_or_value=None, *values, over, ease="smooth",
                 interpolation="linear", to=None):
         """Animate a property from a value to another (or through several) over (a, b).
 
         ``act.animate(node, "material.opacity", 0, 1, over=(2, 5))`` or
         ``act.animate("scene.warmth", 1.0, 0.0, over=(6, 16))``; pass ``to=`` alone to start
-        from whatever the property is at ``a``.
+        from whatever the property is at ``a`` (it must have a value there: set one first).
         """
         if isinstance(target, Node) or hasattr(target, "nodes"):
             path, vals = self._path(target, prop_or_value), list(values)
         else:
             path = target
             vals = list(values) if prop_or_value is None else [prop_or_value, *values]
-        a, b = self._over(over)
+        check_path(path, self.film.scene)
+        a, b = self._over(over, f"animate {path!r}")
         if to is not None:
-            vals = [self.film.timeline.current(path, a)] if not vals else vals
+            if not vals:
+                here = self.film.timeline.current(path, a)
+                if here is None:
+                    raise ValueError(f"animate {path!r} to={to!r}: the property has no value "
+                                     f"at {a - self.start:g} s to start from; give a start "
+                                     f"value or set one first")
+                vals = [here]
             vals.append(to)
         if len(vals) < 2:
             raise ValueError(f"animate {path!r}: give at least two values, or to=")
         times = [a + (b - a) * k / (len(vals) - 1) for k in range(len(vals))]
-        return self.film.timeline.add(KeyframeTrack(path, times, vals, interpolation, [ease]))
+        return self.film.timeline.add(KeyframeTrack(path, times, vals, interpolation, [ease],
+                                                    site=call_site()))
 
+    @scripted
     def keyframes(self, path: str, keys: dict, interpolation="linear", ease="linear"):
-        """Explicit keys {act_time: value}."""
+        """Explicit keys ``{act_time: value}``; one key holds that value from its time on."""
+        if not isinstance(keys, dict) or not keys:
+            raise ValueError(f"keyframes {path!r}: give keys as a non-empty {{time: value}} dict")
+        check_path(path, self.film.scene)
         ts = sorted(keys)
+        self._within(f"keyframes {path!r}", float(ts[0]), float(ts[-1]))
         return self.film.timeline.add(KeyframeTrack(
-            path, [self._g(x) for x in ts], [keys[x] for x in ts], interpolation, [ease]))
+            path, [self._g(x) for x in ts], [keys[x] for x in ts], interpolation, [ease],
+            site=call_site()))
 
+    @scripted
     def set(self, path: str, value, at: float = 0.0):
-        return self.film.timeline.add(KeyframeTrack(path, [self._g(at)], [value], "step"))
+        """Set a property to `value` from act time `at` on (a single held key)."""
+        check_path(path, self.film.scene)
+        self._within(f"set {path!r}", float(at), float(at))
+        return self.film.timeline.add(KeyframeTrack(path, [self._g(at)], [value], "step",
+                                                    site=call_site()))
 
+    @scripted
     def procedural(self, path: str, fn: Callable[[float], Any], over=None):
-        """Drive a path by a pure fn(seconds since `over` starts) (flows, tumbling)."""
-        a, b = self._over(over) if over is not None else (self.start, self.end)
-        return self.film.timeline.add(ProceduralTrack(path, fn, a, b))
+        """Drive a path by a pure fn(seconds since `over` starts) (flows, tumbling).
+
+        The function is called at the start, middle and end of its span when the track is
+        made (a value that is not finite is refused then), and its values are checked
+        again as frames are evaluated."""
+        if not callable(fn):
+            raise TypeError(f"procedural {path!r}: fn must be a function of time, got "
+                            f"{type(fn).__name__}")
+        check_path(path, self.film.scene)
+        a, b = (self._over(over, f"procedural {path!r}") if over is not None
+                else (self.start, self.end))
+        return self.film.timeline.add(ProceduralTrack(path, fn, a, b, site=call_site()))
 
     # --- what is said ------------------------------------------------------------------
+    @scripted
     def caption(self, text: str, over, fade: float = 0.6, style: str = "lower_third",
                 position: str = "bottom", image=None) -> Caption:
-        a, b = self._over(over)
-        c = Caption(text, a, b, fade, style, position, image)
+        """Show `text` on screen over ``(a, b)`` act seconds, fading in and out.
+
+        * ``over``: (start, end) in act seconds, within the act (0 to its duration).
+        * ``fade``: seconds of fade in and of fade out (≥ 0; 0.6 by default).
+        * ``style``: ``"lower_third"`` (default: the narration, a panel at the bottom left,
+          wrapped to 62 % of the width, and the subtitles' text), ``"title"`` (centred
+          title; a first line large and bold, further lines after ``\n`` as a subtitle),
+          ``"label"`` (a small tag in a corner, e.g. "Molecules enlarged"), or ``"card"``
+          (a drawn data card: ``image`` is required; ``text`` is its text alternative).
+        * ``position``: where a ``"label"`` sits: ``"top_left"``, ``"top_right"``,
+          ``"bottom_left"``, ``"bottom_right"``, or ``"bottom"`` (default, bottom left);
+          the other styles have fixed places.
+        * ``image``: for ``style="card"``, a function ``(width, height) -> (premultiplied
+          RGBA uint8 array, (x, y))`` such as those in ``hepaanim.compose.cards``.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"caption text must be a string, got {type(text).__name__}")
+        if style not in CAPTION_STYLES:
+            raise ValueError(f"caption style {style!r}: use one of {', '.join(CAPTION_STYLES)}")
+        if position not in CAPTION_POSITIONS:
+            raise ValueError(f"caption position {position!r}: use one of "
+                             f"{', '.join(CAPTION_POSITIONS)}")
+        if style == "card" and not callable(image):
+            raise ValueError("a caption of style 'card' needs image=, a function "
+                             "(width, height) -> (RGBA array, (x, y))")
+        if not (isinstance(fade, (int, float)) and math.isfinite(fade) and fade >= 0):
+            raise ValueError(f"caption fade {fade!r}: give seconds, a finite number >= 0")
+        a, b = self._over(over, "caption")
+        c = Caption(text, a, b, fade, style, position, image, site=call_site())
         self.film.timeline.captions.append(c)
         return c

@@ -1,5 +1,8 @@
 """Tracks: how one property path changes with absolute time (three.js's KeyframeTrack).
 
+One key holds that value from its time on.  Numbers must be finite (a NaN position makes an
+object vanish without a word), so a track with a NaN or infinite key is refused when made.
+
 A track *applies* from its start time on and holds its last value after its end; before its
 start it does not apply, so an animation scheduled for act 5 never disturbs act 2.  When
 several tracks drive the same path, the one that started last wins (ties: added last).
@@ -12,6 +15,7 @@ per segment, by name from :mod:`hepaanim.timeline.easing`.
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,6 +24,7 @@ import numpy as np
 from ..scene.color import rgb
 from ..scene.transform import quat_slerp
 from . import easing
+from .errors import finite, shown
 
 INTERPOLATIONS = ("step", "linear", "cubic", "slerp")
 
@@ -43,10 +48,13 @@ class KeyframeTrack:
     interpolation: str = "linear"
     eases: list = field(default_factory=list)   # one per segment (len(times) - 1)
     order: int = 0                               # insertion order, set by the timeline
+    site: str = ""                               # the scene's file:line that made it
 
     def __post_init__(self):
         if len(self.times) != len(self.values) or not self.times:
             raise ValueError(f"track {self.path!r}: need as many values as times (≥ 1)")
+        if not all(math.isfinite(float(x)) for x in self.times):
+            raise ValueError(f"track {self.path!r}: key times must be finite: {self.times}")
         if any(b < a for a, b in zip(self.times, self.times[1:])):
             raise ValueError(f"track {self.path!r}: key times must not decrease: {self.times}")
         if self.interpolation not in INTERPOLATIONS:
@@ -54,12 +62,16 @@ class KeyframeTrack:
                              f"use one of {', '.join(INTERPOLATIONS)}")
         self.times = [float(x) for x in self.times]
         self.values = [as_value(self.path, v) for v in self.values]
+        for k, v in enumerate(self.values):
+            if not finite(v):
+                raise ValueError(f"{self.path!r}: value {k + 1} of {len(self.values)} is not "
+                                 f"finite: {shown(v)}")
         nseg = len(self.times) - 1
         eases = self.eases if isinstance(self.eases, list) else [self.eases] * nseg
         if not eases:
             eases = ["linear"] * nseg
-        if len(eases) == 1 and nseg > 1:
-            eases = eases * nseg
+        if len(eases) == 1 and nseg != 1:
+            eases = eases * nseg           # one easing for every segment (none: a held key)
         if len(eases) != nseg:
             raise ValueError(f"track {self.path!r}: {len(eases)} easings for {nseg} segments")
         self._ease_fns = [easing.get(e) for e in eases]
@@ -116,6 +128,7 @@ class ProceduralTrack:
     start: float = 0.0
     end: float = float("inf")
     order: int = 0
+    site: str = ""                               # the scene's file:line that made it
 
     def value(self, t: float):
         return self.fn(min(t, self.end) - self.start)

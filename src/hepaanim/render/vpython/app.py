@@ -14,7 +14,7 @@ import time
 import types
 from pathlib import Path
 
-from ...loader import SceneError, load
+from ...loader import SceneError, is_scene_file, load
 from ...timeline import Film
 from .mirror import Mirror
 
@@ -66,7 +66,7 @@ class FilmSource:
             return None
         p = Path(f).resolve()
         pkg = Path(__file__).resolve().parents[2]          # hepaanim itself is not reloaded
-        if p.is_relative_to(self.path.parent) and not p.is_relative_to(pkg):
+        if is_scene_file(p, self.path.parent) and not p.is_relative_to(pkg):   # no venv
             return p
         return None
 
