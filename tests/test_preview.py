@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import queue
 import re
 import shutil
 import signal
@@ -18,13 +17,14 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+from .children import Child, hepaanim
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOOD = ROOT / "scenes" / "bloodstream.py"
@@ -57,47 +57,18 @@ def build(film):
 
 
 # --- a running `hepaanim preview` ------------------------------------------------------------
-class Preview:
+class Preview(Child):
+    """`hepaanim preview SCENE --no-browser`, started as tests/children.py starts a child
+    (Ctrl-C reaches it however the suite was started), once it has printed its URL."""
+
     def __init__(self, scene, *args, cwd=ROOT):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hepaanim", "preview", str(scene), "--no-browser", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        self.lines: queue.Queue = queue.Queue()
-        self.log: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        m = self.wait_for(URL, 60)
+        super().__init__(hepaanim("preview", scene, "--no-browser", *args), cwd=cwd)
+        try:
+            m = self.wait_for(URL, 60)
+        except BaseException:
+            self.stop()
+            raise
         self.url, self.port, self.token = m.group(1), int(m.group(2)), m.group(3)
-
-    def _pump(self):
-        for line in self.proc.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def wait_for(self, pattern, timeout):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            for line in self.log:
-                m = re.search(pattern, line)
-                if m:
-                    return m
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            self.log.append(line)
-        raise AssertionError(f"no {pattern!r} from preview; output so far:\n{''.join(self.log)}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +85,10 @@ def browser():
 @pytest.fixture(scope="module")
 def blood():
     p = Preview(BLOOD)           # run from the repository root: its files must not be served
-    yield p
-    p.stop()
+    try:
+        yield p
+    finally:
+        p.stop()
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +105,10 @@ def two_acts(tmp_path):
     scene = tmp_path / "two_acts.py"
     scene.write_text(TWO_ACTS)
     p = Preview(scene, cwd=tmp_path)
-    yield p, scene
-    p.stop()
+    try:
+        yield p, scene
+    finally:
+        p.stop()
 
 
 def open_page(browser, url):
@@ -345,11 +320,13 @@ _NETNS_PROBE = textwrap.dedent('''
         if m:
             port = int(m.group(1)); break
     timer.cancel()
-    if port is None:
-        sys.exit("the preview printed no URL within 60 s: " + repr("".join(seen)))
-    res["loopback"] = reach("127.0.0.1", port)
-    res["non_loopback"] = reach(addr, port)
-    p.terminate(); p.wait(10)
+    try:
+        if port is None:
+            sys.exit("the preview printed no URL within 60 s: " + repr("".join(seen)))
+        res["loopback"] = reach("127.0.0.1", port)
+        res["non_loopback"] = reach(addr, port)
+    finally:
+        p.terminate(); p.wait(10)
     print(json.dumps(res))
 ''')
 
@@ -361,10 +338,22 @@ def test_not_reachable_on_a_non_loopback_address(tmp_path):
         pytest.fail("needs root and unshare (CI runs as root)")
     probe = tmp_path / "probe.py"
     probe.write_text(_NETNS_PROBE)
-    r = subprocess.run(["unshare", "-n", "sh", "-c",
-                        "ip link set lo up && ip addr add 10.200.0.1/32 dev lo && "
-                        f'exec "{sys.executable}" "{probe}" "{BLOOD}"'],
-                       capture_output=True, text=True, timeout=90, cwd=ROOT)
+    # Its own process group, so the probe and the preview it starts go together if the
+    # probe hangs (subprocess.run's timeout would kill the probe alone).
+    proc = subprocess.Popen(["unshare", "-n", "sh", "-c",
+                             "ip link set lo up && ip addr add 10.200.0.1/32 dev lo && "
+                             f'exec "{sys.executable}" "{probe}" "{BLOOD}"'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=90)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout.strip().splitlines()[-1])
     assert res["control_any"], "probe broken: a 0.0.0.0 socket should be reachable"
@@ -376,11 +365,15 @@ def test_no_browser_prints_url_waits_and_stops_on_ctrl_c(tmp_path):
     scene = tmp_path / "two_acts.py"
     scene.write_text(TWO_ACTS)
     p = Preview(scene, cwd=tmp_path)
-    p.wait_for("waiting for it", 10)
-    assert _listeners(p.port) == [f"127.0.0.1:{p.port}"]
-    p.proc.send_signal(signal.SIGINT)
-    assert p.proc.wait(15) == 0
-    assert _listeners(p.port) == []
+    try:
+        p.wait_for("waiting for it", 10)
+        assert _listeners(p.port) == [f"127.0.0.1:{p.port}"]
+        p.interrupt()
+        assert p.wait(15) == 0
+        p.wait_for("preview: stopped", 5)
+        assert _listeners(p.port) == []
+    finally:
+        p.stop()
 
 
 def test_closing_the_tab_stops_the_preview(browser, tmp_path):
