@@ -272,3 +272,37 @@ def test_film_api_errors_name_the_calling_line_outside_the_loader():
         act.caption("x", over=(3, 5))
     assert f"{__file__}:{line}:" in str(e.value)
     assert math.isfinite(film.duration) and np.isfinite(film.evaluate(1.0).camera.fov)
+
+
+class _Reads(dict):
+    """A params dict that records the names read from it."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_every_model_declares_the_params_its_derive_reads():
+    """The path check takes a node's params as built for the model's declaration: a model
+    whose derive read an undeclared name would have that name refused in a scene."""
+    from hepaanim.models.catalog import CATALOG
+    checked = 0
+    for entry in CATALOG:
+        if entry.states is None:
+            continue
+        for node in entry.build().nodes:
+            if node.derive is None:
+                continue
+            params = _Reads(node.params)
+            node.derive(node.copy(params=params))
+            assert params.read <= set(node.params), (entry.key, params.read - set(node.params))
+            checked += 1
+    assert checked >= 8

@@ -3,6 +3,10 @@
 State convention (the whole library): animated state values are **clamped** to [0, 1]
 (keyframe easing or Catmull-Rom interpolation may overshoot a little, and a frame must
 never fail because of it); NaN or a non-number raises ``ValueError`` naming the parameter.
+Params are declared by the node's ``params`` dict as built: it holds every name the
+model's derive reads, with its starting value.  A track on any other name
+(``"factors.params.sprad"``) is refused when the scene is built, with the declared names
+listed; tests/test_validation.py checks that every model reads only what it declares.
 Mesh morphs quantise the state to 1/64 steps so that a slow animation reuses cached
 geometry (and GPU buffers) instead of creating a new mesh every frame.
 """
