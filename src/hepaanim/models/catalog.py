@@ -1,10 +1,16 @@
 """Every model in the library with its key states: one list shared by the tests, the bench
 and the gallery, so none of them can forget a model.
 
-Each entry: (label, build) where build() returns a Model; ``STATES`` lists the parameter
-values worth showing for models that animate.
+``CATALOG`` is a plain list: add a model by appending an ``Entry`` to it.  An entry names
+the factory itself (the gallery's tile shows ``function.__name__``, the name a user calls),
+the keyword arguments to build it with, and, for models that animate, the parameter and the
+values worth showing.  ``BUILDERS`` and ``STATES`` are views of the list keyed by the
+entry's ``key`` (a stable short id the tests and the bench index by).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
 
 from . import (collagen, cytokines, endothelial_cell, hepastem_cell, hepatocyte, iv_route,
                kupffer_cell, lipid_droplets, liver, lobule, monocyte, neutrophil,
@@ -13,41 +19,62 @@ from . import (collagen, cytokines, endothelial_cell, hepastem_cell, hepatocyte,
 from ._base import Model
 
 
-def _wrap(name, node, radius):
-    return Model(name, [node], radius=radius, units="um")
+@dataclass(frozen=True)
+class Entry:
+    """One model of the library as the gallery shows it.
+
+    ``radius`` is only for factories that return a bare node (``platelets``, ...): it
+    bounds the ``Model`` the node is wrapped in.  ``note`` is shown after the function's
+    name where two entries call the same function (``liver`` and ``liver translucent``).
+    """
+    key: str
+    function: Callable
+    kwargs: dict = field(default_factory=dict)
+    states: tuple[str, tuple[float, ...]] | None = None
+    radius: float | None = None
+    note: str = ""
+
+    def build(self) -> Model:
+        made = self.function(**self.kwargs)
+        if isinstance(made, Model):
+            return made
+        return Model(made.name, [made], radius=self.radius or 1.0, units="um")
+
+    @property
+    def title(self) -> str:
+        """The tile's caption: the factory's own name (what a user calls), plus the note."""
+        return "  ".join(x for x in (self.function.__name__, self.note) if x)
 
 
-BUILDERS = {
-    "liver": lambda: liver("liver"),
-    "liver_translucent": lambda: liver("liver_t", translucent=True),
-    "vasculature": lambda: vasculature("vessels"),
-    "iv_route": lambda: iv_route("iv"),
-    "lobule": lambda: lobule("lobule"),
-    "sinusoid": lambda: sinusoid("sinusoid"),
-    "hepatocyte": lambda: hepatocyte("hepatocyte"),
-    "stellate": lambda: stellate_cell("stellate"),
-    "kupffer": lambda: kupffer_cell("kupffer"),
-    "hepastem": lambda: hepastem_cell("hepastem"),
-    "neutrophil": lambda: neutrophil("neutrophil"),
-    "monocyte": lambda: monocyte("monocyte"),
-    "platelet": lambda: _wrap("platelet", platelets("platelet"), 2.0),
-    "rbc": lambda: _wrap("rbc", red_blood_cells("rbc"), 4.0),
-    "endothelial": lambda: endothelial_cell("endothelial"),
-    "collagen": lambda: collagen("collagen", amount=1.0),
-    "cytokines": lambda: cytokines("cytokines"),
-    "paracrine_factors": lambda: paracrine_factors("factors", amount=1.0),
-    "lipid_droplets": lambda: _wrap("lipid", lipid_droplets("lipid"), 6.0),
-}
+CATALOG: list[Entry] = [
+    Entry("liver", liver, dict(name="liver")),
+    Entry("liver_translucent", liver, dict(name="liver_t", translucent=True),
+          note="translucent=True"),
+    Entry("vasculature", vasculature, dict(name="vessels")),
+    Entry("iv_route", iv_route, dict(name="iv")),
+    Entry("lobule", lobule, dict(name="lobule")),
+    Entry("sinusoid", sinusoid, dict(name="sinusoid")),
+    Entry("hepatocyte", hepatocyte, dict(name="hepatocyte"),
+          states=("state", (0.0, 1 / 3, 2 / 3, 0.85, 1.0))),
+    Entry("stellate", stellate_cell, dict(name="stellate"), states=("state", (0.0, 0.5, 1.0))),
+    Entry("kupffer", kupffer_cell, dict(name="kupffer"), states=("state", (0.0, 0.5, 1.0))),
+    Entry("hepastem", hepastem_cell, dict(name="hepastem"), states=("state", (0.0, 1.0))),
+    Entry("neutrophil", neutrophil, dict(name="neutrophil"), states=("state", (0.0, 1.0))),
+    Entry("monocyte", monocyte, dict(name="monocyte"), states=("state", (0.0, 1.0))),
+    Entry("platelet", platelets, dict(name="platelet"), radius=2.0),
+    Entry("rbc", red_blood_cells, dict(name="rbc"), radius=4.0),
+    Entry("endothelial", endothelial_cell, dict(name="endothelial")),
+    Entry("collagen", collagen, dict(name="collagen", amount=1.0),
+          states=("amount", (0.3, 1.0))),
+    Entry("cytokines", cytokines, dict(name="cytokines")),
+    Entry("paracrine_factors", paracrine_factors, dict(name="factors", amount=1.0),
+          states=("spread", (0.0, 1.0))),
+    Entry("lipid_droplets", lipid_droplets, dict(name="lipid"), radius=6.0),
+]
 
-STATES = {   # model -> (param, values to show)
-    "hepatocyte": ("state", (0.0, 1 / 3, 2 / 3, 0.85, 1.0)),
-    "stellate": ("state", (0.0, 0.5, 1.0)),
-    "kupffer": ("state", (0.0, 0.5, 1.0)),
-    "hepastem": ("state", (0.0, 1.0)),
-    "neutrophil": ("state", (0.0, 1.0)),
-    "collagen": ("amount", (0.3, 1.0)),
-    "paracrine_factors": ("spread", (0.0, 1.0)),
-}
+# Views of CATALOG for the tests and the bench: key -> build(), key -> (param, values).
+BUILDERS = {e.key: e.build for e in CATALOG}
+STATES = {e.key: e.states for e in CATALOG if e.states}
 
 
 def build_all() -> dict[str, Model]:

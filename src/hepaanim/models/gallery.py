@@ -1,9 +1,10 @@
 """A labelled contact sheet of every model and its key states (a picture to check by eye).
 
-``render_gallery(path, cell=(320, 240))`` renders each entry of ``catalog`` (and each key
-state from ``catalog.STATES``) with the GL renderer, framed on its own bounds, labels it
-with Pillow (Lato Regular) and writes one PNG.  The CLI hook is a thin wrapper:
-``hepaanim gallery -o renders/gallery.png``.
+``render_gallery(path, cell=(320, 240))`` renders each entry of ``catalog.CATALOG`` (and
+each of its key states) with the GL renderer, framed on its own bounds, labels it with
+Pillow (Lato Regular) and writes one PNG.  A tile is labelled with the factory's own name
+(``hepastem_cell  state=1.00``, ``red_blood_cells``): the name a reader types to use it.
+The CLI hook is a thin wrapper: ``hepaanim gallery -o renders/gallery.png``.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..scene.camera import Camera
 from ..scene.lights import three_point_rig
 from ..scene.nodes import InstancedNode, MeshNode
 from ..scene.scene import FrameState, Settings
-from .catalog import BUILDERS, STATES
+from .catalog import CATALOG
 
 FONT = FilePath(__file__).resolve().parents[3] / "assets" / "fonts" / "Lato-Regular.ttf"
 
@@ -63,16 +64,16 @@ def _frame_state(nodes, view, zoom, aspect) -> FrameState:
 
 
 def entries():
-    """(label, nodes) for every model and key state, in catalog order."""
-    for label, build in BUILDERS.items():
-        model = build()
-        if label in STATES:
-            key, values = STATES[label]
+    """(title, catalog key, nodes) for every model and key state, in catalog order."""
+    for entry in CATALOG:
+        model = entry.build()
+        if entry.states:
+            param, values = entry.states
             for v in values:
-                model.set(key, v)
-                yield f"{label}  {key}={v:.2f}", label, model.derived()
+                model.set(param, v)
+                yield f"{entry.title}  {param}={v:.2f}", entry.key, model.derived()
         else:
-            yield label, label, model.derived()
+            yield entry.title, entry.key, model.derived()
 
 
 def _font(size: int):
