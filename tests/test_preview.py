@@ -412,6 +412,47 @@ def test_render_path_does_not_import_vpython():
     assert r.stdout.strip() == "[]"
 
 
+def test_the_render_package_never_imports_the_preview():
+    """The preview is its own package (hepaanim.preview): nothing under hepaanim/render/
+    imports it or vpython, at module level or inside a function; importing every render
+    module (and the command line) loads no part of it."""
+    import ast
+    render = ROOT / "src" / "hepaanim" / "render"
+    bad = []
+    for f in sorted(render.rglob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text(), str(f))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] + [a.name for a in node.names]
+                     if isinstance(node, ast.ImportFrom) else [])
+            if any(re.search(r"(^|\.)(preview|vpython)(\.|$)", n) for n in names):
+                bad.append(f"{f.relative_to(ROOT)}:{node.lineno}")
+    assert not bad, bad
+    code = ("import pkgutil, importlib, sys, hepaanim, hepaanim.cli, hepaanim.render as r\n"
+            "for m in pkgutil.walk_packages(r.__path__, 'hepaanim.render.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "hepaanim.cli.build_parser()\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('hepaanim.preview', 'vpython'))))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def test_hepaanim_preview_is_callable_however_it_was_imported():
+    """hepaanim.preview is the preview package and calling it previews: a submodule import
+    (which rebinds the attribute to the package) leaves it callable."""
+    code = (f"import hepaanim.preview.run, hepaanim, sys\n"
+            f"from hepaanim import preview\n"
+            f"assert preview is hepaanim.preview is sys.modules['hepaanim.preview']\n"
+            f"try:\n"
+            f"    hepaanim.preview({str(BLOOD)!r}, act='nope')\n"
+            f"except hepaanim.preview.run.PreviewUsageError as e:\n"
+            f"    print(e)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "unknown act 'nope'" in r.stdout
+
+
 def test_jupyter_preview_starts_no_server(tmp_path):
     """hepaanim.preview() in a real kernel: the canvas is displayed, VPython's own servers
     are replaced, and the kernel listens on nothing but its own loopback Jupyter ports."""

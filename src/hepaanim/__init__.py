@@ -16,8 +16,10 @@ __all__ = ["Act", "Camera", "Film", "Geometry", "InstancedNode", "Instances", "M
            "MeshNode", "Node", "PALETTE", "preview", "rgb"]
 
 
-def preview(source, **kwargs):
-    """Interactive preview of a scene (path or module with build(film)): in a Jupyter
-    notebook, in the cell; elsewhere in the browser.  Needs the 'preview' extra (vpython)."""
-    from .render.vpython.notebook import preview as _preview
-    return _preview(source, **kwargs)
+def __getattr__(name):
+    """hepaanim.preview, the preview package (callable: hepaanim.preview(SCENE)), is imported
+    on first use, so the render path never loads it."""
+    if name == "preview":
+        import importlib
+        return importlib.import_module(".preview", __name__)
+    raise AttributeError(f"module 'hepaanim' has no attribute {name!r}")

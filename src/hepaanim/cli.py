@@ -282,7 +282,7 @@ def cmd_preview(args) -> int:
     import importlib.util
     if importlib.util.find_spec("vpython") is None:     # never a plain `import vpython`
         raise UsageError("the preview needs vpython: pip install 'hepaanim[preview]'")
-    from .render.vpython.run import PreviewUsageError, run_preview
+    from .preview.run import PreviewUsageError, run_preview
     try:
         return run_preview(args.scene, t=args.t, act=args.act, port=args.port,
                            open_browser=not args.no_browser)

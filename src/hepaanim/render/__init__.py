@@ -1,1 +1,1 @@
-"""Backends that draw a FrameState: gl/ (final frames, tests) and vpython/ (preview)."""
+"""Draws a FrameState: gl/ (final frames, tests); the preview is hepaanim.preview."""

@@ -14,8 +14,8 @@ import time
 import types
 from pathlib import Path
 
-from ...loader import SceneError, is_scene_file, load
-from ...timeline import Film
+from ..loader import SceneError, is_scene_file, load
+from ..timeline import Film
 from .mirror import Mirror
 
 SPEEDS = ["0.25×", "0.5×", "1×", "1.5×", "2×"]
@@ -65,7 +65,7 @@ class FilmSource:
         if not f or self.path is None:
             return None
         p = Path(f).resolve()
-        pkg = Path(__file__).resolve().parents[2]          # hepaanim itself is not reloaded
+        pkg = Path(__file__).resolve().parents[1]          # hepaanim itself is not reloaded
         if is_scene_file(p, self.path.parent) and not p.is_relative_to(pkg):   # no venv
             return p
         return None

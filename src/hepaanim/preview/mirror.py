@@ -30,10 +30,10 @@ import time
 
 import numpy as np
 
-from ...scene.geometry import Geometry, uv_sphere
-from ...scene.nodes import InstancedNode, MeshNode
-from ...scene.scene import FrameState
-from ...scene.transform import quat_to_matrix
+from ..scene.geometry import Geometry, uv_sphere
+from ..scene.nodes import InstancedNode, MeshNode
+from ..scene.scene import FrameState
+from ..scene.transform import quat_to_matrix
 
 MESH_TRIANGLES = 16000       # per mesh node at most, after decimation
 MESH_BUDGET = 24000          # for all meshes on screen together, shared by size
