@@ -20,6 +20,7 @@ company claim) and ``citation_style``.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -176,5 +177,9 @@ def format_references(references: dict[str, dict], ids, style: str =
     cleaned = []
     for s in out:
         head, sep, rest = s.partition(".")
-        cleaned.append(rest.strip() if sep and head.strip().isdigit() else s.strip())
+        s = rest.strip() if sep and head.strip().isdigit() else s.strip()
+        # citeproc-py puts the title in place of a missing author (CSL substitution) but
+        # does not then suppress it: "Title. Title. Site." -> "Title. Site."
+        s = re.sub(r"^(.+?\.) \1(?= |$)", r"\1", s)
+        cleaned.append(s)
     return cleaned
