@@ -38,7 +38,7 @@ from ._mesh import merged, mesh, mix_color, smoothstep
 CELL_COLOR = mix_color("hepastem_teal", "#EEF7F5", 0.55)    # pale teal: therapy cells-to-be
 NUCLEUS_COLOR = "#4E62A0"          # a stained nucleus, dusky blue
 CHROMOSOME_COLOR = "#4A1F8C"       # condensed chromosomes, deeper
-FLOOR_COLOR = "#3A3350"            # culture plastic seen through pink medium, dark for contrast
+FLOOR_COLOR = "#2B2236"            # culture plastic seen through pink medium, dark for contrast
 
 ROUND_RADIUS = 9.0                 # a freshly seeded / lifted cell: ~18 µm across (brief: 15–30)
 SPREAD_LENGTH = 140.0              # a spread spindle, end to end
@@ -79,27 +79,44 @@ def _sweep(x, yc, zc, w, h_top, h_bot, cols: int = 18) -> Geometry:
     return mesh(verts, idx.astype(np.uint32))
 
 
+def spindle_profile(spread: float, u: np.ndarray):
+    """Outline of a cell at a spread state along u ∈ [-1, 1] (tip to tip): its half-length
+    ``a``, half-width ``w(u)`` and the sideways offset of its midline ``bend(u)`` (µm).  The
+    mesh is swept from it and coverage is measured on it, so the two always agree."""
+    e = float(smoothstep(0.0, 1.0, spread))
+    a = ROUND_RADIUS + (SPREAD_LENGTH / 2 - ROUND_RADIUS) * e
+    b = ROUND_RADIUS + (SPREAD_WIDTH / 2 - ROUND_RADIUS) * e
+    taper = np.sqrt(np.clip(1 - u * u, 0, 1))
+    # Spread: a fusiform body that runs out into long thin processes at both ends.
+    fusiform = taper * (0.8 * np.exp(-(u / 0.42) ** 2) + 0.2 * (1 - np.abs(u)))
+    w = b * (taper * (1 - e) + fusiform / 0.8 * e)
+    bend = 4.0 * e * np.sin(np.pi * u) * np.abs(u)                   # a gentle S
+    return a, w, bend
+
+
 @functools.lru_cache(maxsize=256)
 def spindle_geometry(q_spread: float, rows: int = 36, cols: int = 18) -> Geometry:
     """A cell on the plastic: round (0, a dome-sitting sphere ~18 µm) → flat spindle (1):
     tapered processes at both ends, a raised oval over the nucleus, a flat underside."""
     e = float(smoothstep(0.0, 1.0, q_spread))
-    a = ROUND_RADIUS + (SPREAD_LENGTH / 2 - ROUND_RADIUS) * e        # half-length
-    b = ROUND_RADIUS + (SPREAD_WIDTH / 2 - ROUND_RADIUS) * e         # half-width
     ht = ROUND_RADIUS + (2.4 - ROUND_RADIUS) * e                     # half-height, top
     hb = ROUND_RADIUS + (0.5 - ROUND_RADIUS) * e                     # half-height, bottom
     zc = ROUND_RADIUS + (0.55 - ROUND_RADIUS) * e
     u = -np.cos(np.linspace(0, np.pi, rows))                         # dense at the tips
+    a, w, bend = spindle_profile(q_spread, u)
     taper = np.sqrt(np.clip(1 - u * u, 0, 1))
-    # Spread: a fusiform body that runs out into long thin processes at both ends.
     fusiform = taper * (0.8 * np.exp(-(u / 0.42) ** 2) + 0.2 * (1 - np.abs(u)))
-    shape = taper * (1 - e) + fusiform / 0.8 * e
     hshape = taper * (1 - e) + np.sqrt(fusiform / 0.8) * taper * e
     bump = 2.4 * e * np.exp(-(u / 0.14) ** 2)                        # nucleus hump
-    bend = 4.0 * e * np.sin(np.pi * u) * np.abs(u)                   # a gentle S
-    w = b * shape
     return _sweep(a * u, bend, np.full(rows, zc), w, ht * hshape + bump * taper, hb * hshape,
                   cols)
+
+
+def cell_top(spread: float) -> float:
+    """Height of a cell's top over its nucleus (µm) at a spread state."""
+    e = float(smoothstep(0.0, 1.0, spread))
+    zc = ROUND_RADIUS + (0.55 - ROUND_RADIUS) * e
+    return zc + ROUND_RADIUS + (2.4 - ROUND_RADIUS) * e + 2.4 * e
 
 
 @functools.lru_cache(maxsize=128)
