@@ -115,10 +115,11 @@ def read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] =
         row = raw[:e.start].count(b"\n") + 1
         raise ScriptError(f"{name}:{row}: not UTF-8 text (byte {e.start})") from None
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
-    rows = []
+    rows, last = [], 0
     try:
-        for cells in reader:
-            rows.append((reader.line_num, cells))
+        for cells in reader:                # a row's number is the file line it starts on
+            rows.append((last + 1, cells))
+            last = reader.line_num
     except csv.Error as e:
         raise ScriptError(f"{name}:{reader.line_num}: {e}") from None
     if not rows:
