@@ -215,12 +215,24 @@ def _assert_failed_cleanly(r, out: Path, cache: Path, *needles):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_encoder_failure_keeps_previous_output(hepaanim_cmd, tmp_path, workers):
+def test_encoder_failure_keeps_previous_output(hepaanim_cmd, tmp_path, workers, monkeypatch):
+    """An ffmpeg that runs but cannot encode (an odd size is now refused at the flag, so
+    a stand-in ffmpeg fails every encode the way libx264 did, and passes the rest on)."""
+    fake = tmp_path / "bin" / "ffmpeg"
+    fake.parent.mkdir()
+    fake.write_text(f"""#!/bin/sh
+case "$*" in
+  *rawvideo*) echo "[libx264 @ 0x55] width not divisible by 2 (161x91)" >&2; exit 1;;
+  *) exec {imageio_ffmpeg.get_ffmpeg_exe()} "$@";;
+esac
+""")
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
     out, cache = tmp_path / "out.mp4", tmp_path / "cache"
     out.write_bytes(b"previous")
-    r = hepaanim_cmd("render", SCENE, "--resolution", "161x91", "--fps", "5", "--to", "1",
+    r = hepaanim_cmd("render", SCENE, "--resolution", "160x90", "--fps", "5", "--to", "1",
                      "--workers", workers, "--cache-dir", cache, "-o", out, "--quiet")
-    _assert_failed_cleanly(r, out, cache, "ffmpeg")      # libx264: odd width in 4:2:0
+    _assert_failed_cleanly(r, out, cache, "ffmpeg")
 
 
 @pytest.mark.parametrize("limit,stage", [(10_000, "segment"), (60_000, "join")])

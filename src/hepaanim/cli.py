@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import re
 import signal
 import sys
@@ -28,14 +30,35 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
-def _resolution(text: str) -> tuple[int, int]:
+# The smallest frame the compositor can lay out: below 99x59 the title and card boxes of
+# the film have no room (Pillow: "y1 must be greater than or equal to y0"); measured over
+# every caption, title and card of scenes/hepastem_moa.py, then rounded to even sizes.
+MIN_FRAME = (100, 60)
+MAX_FRAME = 8192
+
+
+def _size(text: str, least: tuple[int, int]) -> tuple[int, int]:
     m = re.fullmatch(r"(\d+)[xX](\d+)", text.strip())
-    if not m or int(m.group(1)) < 16 or int(m.group(2)) < 16 or int(m.group(1)) > 8192 \
-            or int(m.group(2)) > 8192:
+    lo = f"{least[0]}x{least[1]}"
+    if not m:
         raise argparse.ArgumentTypeError(
             f"malformed resolution {text!r}: expected WIDTHxHEIGHT, e.g. 1280x720 "
-            "(each 16..8192)")
-    return int(m.group(1)), int(m.group(2))
+            f"({lo} .. {MAX_FRAME}x{MAX_FRAME})")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (least[0] <= w <= MAX_FRAME and least[1] <= h <= MAX_FRAME):
+        raise argparse.ArgumentTypeError(
+            f"resolution {text!r} is outside {lo} .. {MAX_FRAME}x{MAX_FRAME}")
+    return w, h
+
+
+def _resolution(text: str) -> tuple[int, int]:
+    """A frame size: large enough for the captions and cards the compositor draws."""
+    return _size(text, MIN_FRAME)
+
+
+def _cell(text: str) -> tuple[int, int]:
+    """A gallery tile (its label is drawn by the gallery, not the compositor)."""
+    return _size(text, (16, 16))
 
 
 def _positive(kind):
@@ -44,6 +67,8 @@ def _positive(kind):
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if v <= 0:
             raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
         return v
@@ -82,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("-q", "--quality", default="high", choices=list(QUALITY),
                         help="low 854x480@15, medium 1280x720@30, high 1920x1080@30, "
                              "4k 3840x2160@30 (default high)")
-        sp.add_argument("--resolution", type=_resolution, metavar="WxH")
+        sp.add_argument("--resolution", type=_resolution, metavar="WxH",
+                        help=f"frame size, {MIN_FRAME[0]}x{MIN_FRAME[1]} .. "
+                             f"{MAX_FRAME}x{MAX_FRAME} (even for mp4 and webm)")
         sp.add_argument("--aa", choices=AA_MODES, default=None,
                         help="anti-aliasing (default fxaa; msaaN is costly on llvmpipe)")
         sp.add_argument("--look", choices=LOOKS, default=None,
@@ -100,12 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("scene")
     quality_flags(r)
     r.add_argument("--fps", type=_positive(float))
-    r.add_argument("--from", dest="start", type=_seconds, metavar="S")
-    r.add_argument("--to", dest="end", type=_seconds, metavar="S")
-    r.add_argument("--act", metavar="NAME")
+    r.add_argument("--from", dest="start", type=_seconds, metavar="S",
+                   help="start at S seconds (within the act, with --act)")
+    r.add_argument("--to", dest="end", type=_seconds, metavar="S",
+                   help="end at S seconds (within the act, with --act)")
+    r.add_argument("--act", metavar="NAME",
+                   help="render this act; --from/--to then count from its start")
     r.add_argument("--format", default="mp4", choices=FORMATS)
     r.add_argument("-o", "--output", metavar="PATH")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--verbose", action="store_true",
+                   help="show ffmpeg's full error text (by default condensed to one line)")
     r.add_argument("--workers", type=_positive(int), default=None, metavar="N",
                    help="render chunks in N processes (mp4/webm; default 1)")
     r.add_argument("--scheduler", metavar="tcp://HOST:PORT",
@@ -122,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("gallery", help="labelled contact sheet of every model and key state")
     g.add_argument("-o", "--output", default="renders/gallery.png", metavar="PATH.png")
-    g.add_argument("--cell", type=_resolution, default=(320, 240), metavar="WxH",
+    g.add_argument("--cell", type=_cell, default=(320, 240), metavar="WxH",
                    help="size of one tile (default 320x240)")
     g.add_argument("--columns", type=_positive(int), default=6)
 
@@ -167,7 +199,43 @@ def _preset(args):
 
 def _load(path):
     from .loader import load
-    return load(path)
+    try:
+        head = Path(path).read_bytes()
+    except OSError:
+        head = b""                           # the loader says what is wrong with the path
+    if b"\0" in head:
+        raise UsageError(f"{path} is not a Python scene (it holds null bytes: a binary file?)")
+    try:
+        return load(path)
+    except UnicodeDecodeError as e:          # a binary or non-UTF-8 file given as the scene
+        raise UsageError(f"{path} is not a Python scene (not UTF-8 text: byte {e.start} is "
+                         f"0x{e.object[e.start]:02x})") from None
+
+
+def _writable_folder(folder: Path, what: str) -> None:
+    """Create `folder` if needed and prove a file can be made in it, before any work:
+    found late, a read-only folder costs the whole render and its cleanup hid the error."""
+    import tempfile
+    for up in (folder, *folder.parents):        # a path through a file: say which file
+        if up.exists():
+            if not up.is_dir():
+                raise UsageError(f"cannot write {what} in {folder}: {up} is a file, "
+                                 "not a folder")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".hepaanim-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise UsageError(f"cannot write {what} in {folder}: {e.strerror or e}") from None
+
+
+def _output_file(out: Path) -> None:
+    """-o naming a folder fails now, not after the whole render at the rename."""
+    if out.is_dir():
+        name = ("frame" if out.suffix.lower() == ".png" else "video") + (out.suffix or ".mp4")
+        raise UsageError(f"-o {out} is a folder; name a file in it, e.g. {out / name}")
 
 
 def cmd_info(args) -> int:
@@ -192,56 +260,103 @@ def cmd_info(args) -> int:
     return 0
 
 
-def cmd_render(args) -> int:
-    from .render.frames import frame_range, render_frames
-    film = _load(args.scene)
-    p = _preset(args)
-    w, h, fps = p.width, p.height, p.fps
+def _span(film, args) -> tuple[float | None, float | None]:
+    """--from/--to in film seconds; with --act they count from the act's start (as the
+    preview's --t does) and stay within the act."""
     start, end = args.start, args.end
     if args.act:
         names = [a.name for a in film.acts]
         if args.act not in names:
             raise UsageError(f"unknown act {args.act!r}; acts: {', '.join(names)}")
         act = film.find_act(args.act)
-        start = act.start if start is None else max(start, act.start)
-        end = act.end if end is None else min(end, act.end)
+        length = act.end - act.start
+        if start is not None and start >= length:
+            raise UsageError(f"--from {start:g} is past the end of act {act.name!r}; "
+                             f"it lasts {length:g} s (--from/--to count from its start)")
+        start = act.start + (start or 0.0)
+        end = act.end if end is None else min(act.start + end, act.end)
+        if end <= start:
+            raise UsageError(f"--to {args.end:g} must be after --from {args.start or 0:g}")
+        return start, end
     if start is not None and start >= film.duration:
         raise UsageError(f"--from {start:g} is past the end; the film lasts {film.duration:g} s")
     if start is not None and end is not None and end <= start:
         raise UsageError(f"--to {end:g} must be after --from {start:g}")
-    frames = frame_range(film, fps, start, end)
-    if not len(frames):
-        raise UsageError("no frames in the requested range")
+    return start, end
+
+
+def cmd_render(args) -> int:
+    from .output.atomic import Transaction
+    from .output.encoders import ffmpeg_exe
+    from .render.frames import frame_range, render_frames
+    from .render.parallel import SEGMENT_FORMATS, default_cache_dir, render_chunked
+    p = _preset(args)
+    w, h, fps = p.width, p.height, p.fps
+    # Every check that needs no scene comes first, and none of them writes anything.
+    if args.format in SEGMENT_FORMATS and (w % 2 or h % 2):
+        raise UsageError(f"--resolution {w}x{h}: {args.format} needs an even width and height "
+                         f"(4:2:0 video), e.g. {w + w % 2}x{h + h % 2}")
     stem = Path(args.scene).stem
     out = Path(args.output) if args.output else Path("renders") / (
         stem if args.format == "png" else f"{stem}.{args.format}")
+    if args.format != "png":
+        _output_file(out)
     if args.format != "png" and out.suffix.lower() != f".{args.format}":
         raise UsageError(f"output {out} does not end in .{args.format}")
     if args.workers and args.scheduler:
         raise UsageError("use either --workers or --scheduler, not both")
-    from .render.parallel import SEGMENT_FORMATS, render_chunked
     if args.format not in SEGMENT_FORMATS and (args.scheduler or (args.workers or 1) > 1):
         raise UsageError(f"--workers and --scheduler apply to {', '.join(SEGMENT_FORMATS)}, "
                          f"not {args.format}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if args.format in SEGMENT_FORMATS:     # always chunked: same bytes for any worker count
-        res = render_chunked(args.scene, film, args.format, out, w, h, fps, p.aa, frames,
-                             look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
-                             scale=p.scale, workers=args.workers or 1, scheduler=args.scheduler,
-                             cache_dir=args.cache_dir, quiet=args.quiet)
-    else:
+    if args.format != "png":
+        ffmpeg_exe()
+    film = _load(args.scene)
+    start, end = _span(film, args)
+    frames = frame_range(film, fps, start, end)
+    if not len(frames):
+        raise UsageError("no frames in the requested range")
+    _writable_folder(out.parent, "the output")
+    cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+    if args.format in SEGMENT_FORMATS:
+        _writable_folder(cache_dir, "the chunk cache")
+    if args.format not in SEGMENT_FORMATS:
         res = render_frames(film, args.format, out, w, h, fps, p.aa, frames, args.quiet,
                             look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
                             scale=p.scale)
-    if args.format in ("mp4", "webm") and film.timeline.captions:
-        from .output import subtitles
-        subtitles.write(out, film.timeline.captions, frames.first / fps, frames.stop / fps)
+    else:           # always chunked: same bytes for any worker count
+        # The video and its subtitles are one transaction: all written, then all renamed.
+        with Transaction() as txn:
+            res = render_chunked(args.scene, film, args.format, out, w, h, fps, p.aa, frames,
+                                 look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
+                                 scale=p.scale, workers=args.workers or 1,
+                                 scheduler=args.scheduler, cache_dir=cache_dir,
+                                 quiet=args.quiet, txn=txn)
+            if film.timeline.captions:
+                from .output import subtitles
+                try:
+                    subtitles.write(out, film.timeline.captions, frames.first / fps,
+                                    frames.stop / fps, txn=txn)
+                except OSError as e:
+                    raise _unwritten(e, out) from None
+            try:
+                txn.commit()
+            except OSError as e:
+                raise _unwritten(e, out) from None
     if not args.quiet:
         cached = (f", {res['cached']}/{res['chunks']} chunks from the cache"
                   if res.get("cached") else "")
         print(f"wrote {res['path']}: {res['frames']} frames, {w}x{h} @ {fps:g} fps "
               f"({res['fps']:.1f} fps{cached})")
     return 0
+
+
+def _unwritten(e: OSError, out: Path):
+    from .output.encoders import EncoderError
+    name = Path(str(e.filename or out)).name
+    m = re.fullmatch(r"\.(.*)\.partial-\d+(\.\w+)?", name)     # a temporary: its target
+    name = m.group(1) + (m.group(2) or "") if m else name
+    return EncoderError(f"cannot write {name} ({e.strerror or e}); {out} and its subtitles "
+                        "left as they were")
 
 
 def cmd_still(args) -> int:
@@ -254,10 +369,11 @@ def cmd_still(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".png":
         raise UsageError(f"output {out} must end in .png")
+    _output_file(out)
+    _writable_folder(out.parent, "the output")
     p = _preset(args)
     img = render_still(film, args.t, p.width, p.height, p.aa, p.look, p.hdr, p.fps,
                        args.motion_blur, p.scale)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(out)
     try:
         write_png(img, tmp)
@@ -298,18 +414,19 @@ def _sigterm(signum, frame):
 
 def main(argv=None) -> int:
     from .loader import SceneError
-    from .output.encoders import EncoderError
+    from .output.encoders import EncoderError, FFmpegMissing, condense
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
     handlers = {"render": cmd_render, "still": cmd_still, "info": cmd_info,
                 "gallery": cmd_gallery, "preview": cmd_preview}
     try:
         return handlers[args.command](args)
-    except (UsageError, SceneError) as e:
+    except (UsageError, SceneError, FFmpegMissing) as e:
         sys.stderr.write(f"hepaanim {args.command}: error: {e}\n")
         return EXIT_USAGE
     except EncoderError as e:
-        sys.stderr.write(f"hepaanim {args.command}: error: {e}\n")
+        text = str(e) if getattr(args, "verbose", False) else condense(str(e))
+        sys.stderr.write(f"hepaanim {args.command}: error: {text}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"\nhepaanim {args.command}: interrupted; previous output left as it was\n")

@@ -8,6 +8,8 @@ name and ``close()`` renames it into place; ``abort()`` removes it.
 from __future__ import annotations
 
 import fcntl
+import os
+import re
 import subprocess
 import threading
 from pathlib import Path
@@ -24,6 +26,70 @@ FORMATS = ("mp4", "webm", "gif", "png")
 
 class EncoderError(RuntimeError):
     pass
+
+
+class FFmpegMissing(EncoderError):
+    """No usable ffmpeg: a setup mistake, found before anything is rendered."""
+
+
+_ADDRESS = re.compile(r"\s*@\s*0x[0-9a-fA-F]+\]")
+
+
+def condense(message: str) -> str:
+    """ffmpeg's errors arrive as 2-9 lines; the first names the cause (the later ones are
+    the consequences: "Error initializing output stream", "Conversion failed!").  Keep it,
+    drop the object addresses, and say how much more there is."""
+    lines = [_ADDRESS.sub("]", ln).strip() for ln in message.splitlines() if ln.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else message
+    return f"{lines[0]} (+{len(lines) - 1} more lines with --verbose)"
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg that will encode, checked to run; FFmpegMissing says what to install or
+    set.  (imageio-ffmpeg trusts $IMAGEIO_FFMPEG_EXE without a look.)"""
+    env = os.environ.get("IMAGEIO_FFMPEG_EXE")
+    fix = ("set IMAGEIO_FFMPEG_EXE to an ffmpeg binary, or unset it to use the one "
+           "imageio-ffmpeg ships" if env else
+           "pip install --force-reinstall imageio-ffmpeg (it ships one), or set "
+           "IMAGEIO_FFMPEG_EXE to an ffmpeg binary")
+    try:
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:
+        raise FFmpegMissing(f"no ffmpeg found: {fix}") from None
+    where = f"IMAGEIO_FFMPEG_EXE={env}" if env else exe
+    if not os.path.isfile(exe):
+        raise FFmpegMissing(f"ffmpeg not found ({where} is not a file): {fix}")
+    if not os.access(exe, os.X_OK):
+        raise FFmpegMissing(f"ffmpeg is not executable ({where}): chmod +x it, or {fix}")
+    try:
+        r = subprocess.run([exe, "-hide_banner", "-version"], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise FFmpegMissing(f"ffmpeg does not run ({where}: {e}): {fix}") from None
+    if r.returncode != 0 or not r.stdout.startswith(b"ffmpeg"):
+        raise FFmpegMissing(f"{where} is not a working ffmpeg (\"-version\" gave exit code "
+                            f"{r.returncode}): {fix}")
+    return exe
+
+
+_FRAME = re.compile(rb"frame=\s*(\d+)")
+_DURATION = re.compile(rb"Duration:\s*(\d+):(\d\d):(\d\d(?:\.\d+)?)")
+
+
+def count_frames(path: Path) -> tuple[int, float]:
+    """(video frames, container duration in s) of a file, by copying its video packets
+    to nowhere (no decode: milliseconds for a film); ffprobe is not shipped."""
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path),
+           "-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
+    r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True)
+    frames = _FRAME.findall(r.stderr)
+    dur = _DURATION.search(r.stderr)
+    if r.returncode != 0 or not frames or not dur:
+        raise EncoderError(f"cannot read back {path}: "
+                           f"{r.stderr.decode(errors='replace').strip() or r.returncode}")
+    h, m, s = dur.groups()
+    return int(frames[-1]), int(h) * 3600 + int(m) * 60 + float(s)
 
 
 # Colour: frames are sRGB (BT.709 primaries), and players decode HD video with the BT.709

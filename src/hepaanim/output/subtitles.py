@@ -41,14 +41,33 @@ def vtt(cue_list) -> str:
                                   for a, b, text in cue_list)
 
 
-def write(video_path: Path, captions, start: float = 0.0, end: float = float("inf")) -> list[Path]:
-    """Write <video>.srt and <video>.vtt beside a video (atomically); returns their paths."""
+def files(video_path: Path, captions, start: float = 0.0,
+          end: float = float("inf")) -> dict[Path, str]:
+    """<video>.srt and <video>.vtt beside a video: path -> text."""
     cue_list = cues(captions, start, end)
+    video_path = Path(video_path)
+    return {video_path.with_suffix(".srt"): srt(cue_list),
+            video_path.with_suffix(".vtt"): vtt(cue_list)}
+
+
+def write(video_path: Path, captions, start: float = 0.0, end: float = float("inf"),
+          txn: atomic.Transaction | None = None) -> list[Path]:
+    """Write <video>.srt and <video>.vtt beside a video; returns their paths.
+
+    With `txn`, the files are only written to temporaries of that transaction (committed
+    with the video, or not at all); without, they are committed here, together.
+    """
+    own = txn is None
+    txn = atomic.Transaction() if own else txn
     written = []
-    for ext, text in (("srt", srt(cue_list)), ("vtt", vtt(cue_list))):
-        target = Path(video_path).with_suffix(f".{ext}")
-        tmp = atomic.temp_path(target)
-        tmp.write_text(text, encoding="utf-8")
-        atomic.commit(tmp, target)
-        written.append(target)
+    try:
+        for target, text in files(video_path, captions, start, end).items():
+            tmp = txn.temp(target)
+            tmp.write_text(text, encoding="utf-8")
+            written.append(target)
+        if own:
+            txn.commit()
+    except BaseException:
+        txn.discard()
+        raise
     return written

@@ -34,8 +34,9 @@ _local = threading.local()                 # per thread: one renderer
 
 def scene_bundle(scene: str) -> dict[str, bytes]:
     """The scene folder's Python files (what ``loader.source_hash`` covers)."""
+    from ..loader import scene_files          # the scene's own files, not a venv beside it
     root = Path(scene).resolve().parent
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.py"))}
+    return {str(p.relative_to(root)): p.read_bytes() for p in scene_files(root)}
 
 
 def bundle_hash(bundle: dict[str, bytes]) -> str:
@@ -155,7 +156,7 @@ def run_on_cluster(scheduler: str, todo, job: Job, cache: SegmentCache, progress
                                  "version on the cluster")
             stats["engines"].add(res["engine"])     # edited here too: finish, cache nothing
         check_digest(chunk, digest, res["digest"])
-        cache.put_bytes(key, res["data"])
+        cache.put_bytes(key, res["data"], len(chunk))
         stats["rendered"] += 1
         stats["new"].append(key)
         stats["worker_peak_rss_mb"][res["worker"]] = max(

@@ -25,6 +25,12 @@ not depend on how many workers made it:
   (``render/``, ``compose/``, ``output/``, ``scene/``, shaders, fonts).  Editing one act
   changes only that act's frame states, so only its chunks render again; an act that
   merely moves by a whole number of frames is reused as it is.
+* **Never trusted blindly.**  Beside each segment, ``<key>.<fmt>.check`` records its key,
+  frame count, size and a digest of its bytes, written when the segment was.  A segment is
+  verified against it before reuse (a stat and one hash of a few MB: milliseconds); one
+  that was truncated, altered or swapped for another is dropped, rendered again and
+  reported in one line.  The joined file's frame count and duration are read back before
+  it is renamed into place: a mismatch leaves the previous output as it was.
 * **Workers.**  ``workers > 1`` starts that many *spawned* processes (GL contexts do not
   survive fork); each loads the scene file itself by path, keeps one GL context and renders
   chunk after chunk, streaming frames to its own ffmpeg.  A worker that dies mid-chunk is
@@ -41,10 +47,10 @@ import hashlib
 import json
 import math
 import os
-import re
 import resource
 import signal
 import subprocess
+import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -54,7 +60,7 @@ import numpy as np
 
 from ..output import atomic
 from ..scene.geometry import Geometry
-from ..output.encoders import EncoderError, FFmpegSink, codec_args
+from ..output.encoders import EncoderError, FFmpegSink, codec_args, count_frames
 from .frames import FrameRange, Progress, frame_bytes, make_renderer
 
 CHUNK_SECONDS = 2.0          # longest chunk; acts are cut into near-equal chunks up to this
@@ -346,25 +352,18 @@ def chunk_key(settings: str, digest: str) -> str:
 
 # --- cache -------------------------------------------------------------------------------
 
-_PARTIAL = re.compile(r"^\..*\.partial-(\d+)(\.\w+)?$")
-
-
 def default_cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _file_digest(path: Path) -> tuple[int, str]:
+    with open(path, "rb") as f:
+        return os.fstat(f.fileno()).st_size, hashlib.file_digest(f, "blake2b").hexdigest()[:40]
 
 
 class SegmentCache:
-    """Finished segments by key: ``<dir>/<key>.<fmt>``, each written whole or not at all."""
+    """Finished segments by key: ``<dir>/<key>.<fmt>``, each written whole or not at all,
+    with ``<key>.<fmt>.check`` (key, frames, size, digest of the bytes) beside it."""
 
     def __init__(self, root: Path, fmt: str):
         self.root = Path(root)
@@ -377,15 +376,68 @@ class SegmentCache:
     def path(self, key: str) -> Path:
         return self.root / f"{key}.{self.fmt}"
 
-    def get(self, key: str) -> Path | None:
+    def check_path(self, key: str) -> Path:
+        return self.root / f"{key}.{self.fmt}.check"
+
+    def get(self, key: str, frames: int | None = None) -> Path | None:
+        """The segment, if it is there and passes its check; else None."""
+        return self.verify(key, frames)[0]
+
+    def verify(self, key: str, frames: int | None = None) -> tuple[Path | None, str | None]:
+        """(path, None) for a good segment; (None, None) when there is none (or only one
+        without its check, as a crash between the two renames leaves); (None, why) for
+        a segment that fails its check, which is removed."""
         p = self.path(key)
         try:
             os.utime(p)                  # least recently used goes first when pruning
         except FileNotFoundError:
-            return None
-        return p
+            atomic.discard(self.check_path(key))
+            return None, None
+        try:
+            rec = json.loads(self.check_path(key).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            atomic.discard(p)
+            return None, None
+        except (OSError, ValueError) as e:
+            rec = {"unreadable": str(e)}
+        try:
+            size, digest = _file_digest(p)
+        except OSError as e:
+            size, digest, rec = -1, "", {"unreadable": e.strerror}
+        why = None
+        if not isinstance(rec, dict) or "unreadable" in rec:
+            why = "its check record is unreadable"
+        elif rec.get("key") != key:
+            why = "it belongs to another chunk"
+        elif frames is not None and rec.get("frames") != frames:
+            why = f"it holds {rec.get('frames')} frames, not {frames}"
+        elif rec.get("size") != size:
+            why = f"{size} bytes where {rec.get('size')} were written"
+        elif rec.get("blake2b") != digest:
+            why = "its bytes changed"
+        if why is None:
+            return p, None
+        self.drop(key)
+        return None, why
 
-    def put_bytes(self, key: str, data: bytes) -> Path:
+    def seal(self, key: str, frames: int) -> None:
+        """Record the check of a segment just written (its bytes as they are now)."""
+        size, digest = _file_digest(self.path(key))
+        target = self.check_path(key)
+        tmp = atomic.temp_path(target)
+        try:
+            tmp.write_text(json.dumps({"key": key, "frames": int(frames), "size": size,
+                                       "blake2b": digest}), encoding="utf-8")
+            atomic.commit(tmp, target)
+        except OSError as e:
+            atomic.discard(tmp)
+            raise ChunkError(f"cannot write {target}: {e.strerror}") from None
+
+    def drop(self, key: str) -> None:
+        atomic.discard(self.path(key))
+        atomic.discard(self.check_path(key))
+
+    def put_bytes(self, key: str, data: bytes, frames: int) -> Path:
         p = self.path(key)
         tmp = atomic.temp_path(p)
         try:
@@ -395,13 +447,13 @@ class SegmentCache:
         except OSError as e:
             atomic.discard(tmp)
             raise ChunkError(f"cannot write segment {p}: {e}") from None
+        self.seal(key, frames)
         return p
 
     def clean_partials(self) -> None:
         """Remove temporary files left by processes that died (killed workers, crashes)."""
         for p in self.root.iterdir():
-            m = _PARTIAL.match(p.name)
-            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            if atomic.is_stale_partial(p.name):
                 atomic.discard(p)
 
     def prune(self, max_bytes: int = CACHE_MAX_BYTES, keep: set = frozenset()) -> None:
@@ -421,7 +473,7 @@ class SegmentCache:
                 break
             if p in keep:
                 continue
-            atomic.discard(p)
+            self.drop(p.name[:-len(self.fmt) - 1])
             total -= size
 
 
@@ -508,6 +560,18 @@ def concat_segments(segments: list[Path], out_tmp: Path, fmt: str, work_dir: Pat
         raise ChunkError(f"cannot join segments: {e}") from None
     finally:
         atomic.discard(listing)
+
+
+def check_joined(path: Path, out: Path, frames: int, fps: float) -> None:
+    """The joined file holds every frame for its whole duration, or it is not committed
+    (a segment that lost frames after its check, a concat that skipped one)."""
+    try:
+        n, seconds = count_frames(path)
+    except EncoderError as e:
+        raise ChunkError(str(e)) from None
+    if n != frames or abs(seconds - frames / fps) > 1.0 / fps + 0.02:
+        raise ChunkError(f"the joined video has {n} frames ({seconds:.2f} s), expected "
+                         f"{frames} ({frames / fps:.2f} s); {out} left as it was")
 
 
 # --- the local process pool --------------------------------------------------------------
@@ -666,6 +730,7 @@ def _run_pool(todo, job: Job, workers: int, cache: SegmentCache, progress: Progr
                                 if msg[3] != digest:
                                     atomic.discard(cache.path(key))
                                     check_digest(c, digest, msg[3])
+                                cache.seal(key, len(c))
                                 stats["new"].append(key)
                                 stats["rendered"] += 1
                                 stats["worker_peak_rss_mb"][w.proc.pid] = msg[2]
@@ -712,16 +777,25 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
                    motion_blur: int = 1, scale: float = 1.0, workers: int = 1,
                    scheduler: str | None = None,
                    cache_dir=None, quiet: bool = False, chunk_seconds: float = CHUNK_SECONDS,
-                   kill_once: str | None = None) -> dict:
+                   kill_once: str | None = None, txn: atomic.Transaction | None = None,
+                   report=None) -> dict:
     """Render `frames` of `film` (loaded from the file `scene`) to `out` through cached
     segments, on `workers` local processes or the Dask `scheduler`; return what happened.
     The pixels are those of ``render_frames`` with the same settings.  On any error or
     interruption the previous `out` is left as it was and no temporary file remains
-    beside it."""
+    beside it.
+
+    With `txn`, the finished file is left as that transaction's temporary (checked: its
+    frame count and duration read back) for the caller to commit with its sidecars;
+    without, it is committed here.  `report(line)` hears about cached chunks that failed
+    their check (default: a line on stderr)."""
     if fmt not in SEGMENT_FORMATS:
         raise ValueError(f"chunked renders write {', '.join(SEGMENT_FORMATS)}, not {fmt!r}")
     t0 = time.perf_counter()
     out = Path(out)
+    if report is None:
+        def report(line):
+            print(line, file=sys.stderr, flush=True)
     chunks = plan_chunks(film, fps, frames, chunk_seconds)
     cache = SegmentCache(Path(cache_dir) if cache_dir else default_cache_dir(), fmt)
     cache.clean_partials()
@@ -744,7 +818,11 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
             states: dict | None = {} if keep else None
             d = chunk_digest(film, c, job, hasher, states)
             k = keys[c.index] = chunk_key(settings, d)
-            if cache.get(k) is not None:
+            found, why = cache.verify(k, len(c))
+            if why is not None:
+                report(f"cache: chunk {c.index + 1} ({c.act} {c.first / fps:.1f}–"
+                       f"{c.stop / fps:.1f} s) failed its check ({why}); rendered again")
+            if found is not None:
                 stats["cached"] += 1
                 progress.update(len(c))
             elif k not in wanted:          # identical chunks (a still shot) render once
@@ -755,11 +833,9 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
             else:
                 progress.update(len(c))
 
-    tmp = atomic.temp_path(out)
-    for p in out.parent.glob(f".{out.stem}.partial-*{out.suffix}"):
-        m = _PARTIAL.match(p.name)          # left by a render that crashed: remove
-        if m and not _alive(int(m.group(1))):
-            atomic.discard(p)
+    own = txn is None
+    txn = atomic.Transaction() if own else txn
+    tmp = txn.temp(out)                 # (also removes temporaries of crashed renders)
     try:
         try:
             open(tmp, "xb").close()        # claim the output name now: fail early if we can't
@@ -779,6 +855,7 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
                 for c, k, _ in todo(keep=True):
                     render_segment(_Replay(film, replay.pop(c.index)), renderer, job,
                                    cache.path(k), c.first, c.stop, progress.update)
+                    cache.seal(k, len(c))
                     stats["rendered"] += 1
                     stats["new"].append(k)
             except EncoderError as e:
@@ -792,9 +869,11 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
             raise ChunkError(f"{len(missing)} segment(s) vanished from {cache.root} during "
                              "the render (another render pruning the cache?); render again")
         concat_segments(segments, tmp, fmt, cache.root, str(out))
-        atomic.commit(tmp, out)
+        check_joined(tmp, out, len(frames), fps)
+        if own:
+            txn.commit()
     except BaseException:
-        atomic.discard(tmp)
+        txn.discard()
         raise
     finally:
         progress.close()
