@@ -451,15 +451,19 @@ def _since(pdf, since: Since, fps: float, thumbs: dict, old_thumbs: dict):
     pdf.set_font(MAIN_FONT, "B", 11)
     pdf.set_text_color(*INK)
     pdf.cell(0, 7, f"Unchanged ({len(since.unchanged)})", new_x="LMARGIN", new_y="NEXT")
-    if since.unchanged:
-        with pdf.table(col_widths=(60, 30, 90), text_align="LEFT", line_height=3.6,
+    if since.unchanged:                              # three to a row: id and time in
+        cols = 3
+        with pdf.table(col_widths=(39, 21) * cols, text_align="LEFT", line_height=3.6,
                        first_row_as_headings=False, borders_layout="NONE",
                        padding=(0.3, 1.0)) as t:
-            for n in since.unchanged:
+            for k in range(0, len(since.unchanged), cols):
                 r = t.row()
-                r.cell(n["id"], style=_face(size=7.5))
-                r.cell(timecode(n["start"], fps), style=_face(size=7.5, color=MUTED))
-                r.cell("unchanged", style=_face(size=7.5, color=MUTED))
+                for n in since.unchanged[k:k + cols]:
+                    r.cell(n["id"], style=_face(size=7.5))
+                    r.cell(timecode(n["start"], fps), style=_face(size=7.5, color=MUTED))
+                for _ in range(cols - len(since.unchanged[k:k + cols])):
+                    r.cell("")
+                    r.cell("")
     else:
         _body(pdf, "None.", color=MUTED)
 
