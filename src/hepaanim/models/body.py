@@ -20,7 +20,7 @@ from ..scene.material import Material
 from ..scene.nodes import MeshNode
 from ._base import Model, clamp01, param, sub, transform_of
 from ._mesh import mesh, mix_color, radial_mesh
-from .iv_route import (HEART, LUNG, SKIN, body_geometry, front_shell, heart_geometry,
+from .iv_route import (HEART, LUNG, SKIN, body_geometry, heart_geometry,
                        liver_transform, lung_geometry)
 from .liver import liver_geometry
 
@@ -117,7 +117,7 @@ def organ_body(name: str = "aclf", transform=None, **glow) -> OrganBody:
             "brain": brain_geometry(), "coagulation": drop_geometry(),
             "circulation": heart_geometry(),
             "lungs": merge([lung_geometry("right"), lung_geometry("left")])}
-    nodes = [MeshNode(name, geometry=front_shell(body_geometry()), transform=tr,
+    nodes = [MeshNode(name, geometry=body_geometry(), transform=tr,
                       material=Material(SKIN, opacity=0.1, roughness=0.6, rim=1.1,
                                         rim_color="#DCEBFF", wrap=0.5))]
     organs = {}

@@ -26,7 +26,7 @@ from ..scene.material import Material
 from ..scene.nodes import InstancedNode, Instances, MeshNode
 from ..scene.transform import quat_from_axis_angle
 from ._base import Model, clamp01, param, sub, transform_of
-from ._mesh import radial_mesh, smoothstep
+from ._mesh import mesh, radial_mesh, smoothstep
 from .stromal import (CELL_COLOR, DAUGHTER_RADIUS, FLOOR_COLOR, MITOTIC_RADIUS,
                       NUCLEUS_COLOR, ROUND_RADIUS, cell_top, spindle_geometry,
                       spindle_profile)
@@ -311,8 +311,8 @@ def _derive_mitotic(lin, node):
 
 @functools.lru_cache(maxsize=2)
 def _footprint_shape():
-    g = spindle_geometry(1.0)
-    return g.transformed(np.diag([1.0, 1.0, 0.12, 1.0]))
+    g = spindle_geometry(1.0, 24, 12)
+    return mesh(g.positions * np.array([1.0, 1.0, 0.4]), g.indices)
 
 
 def _derive_ghosts(lin, node):
