@@ -50,6 +50,7 @@ class Lineage:
     birth: np.ndarray        # M confluence at which it is born (-inf: seeded)
     division: np.ndarray     # M confluence at which it divides (inf: never)
     lift_delay: np.ndarray   # M stagger of the harvest
+    tint: np.ndarray         # M brightness of each cell (neighbours read apart)
     float_height: np.ndarray  # M
 
     @property
@@ -147,7 +148,8 @@ def lineage(count: int, seeded: int, size: tuple, seed: int) -> Lineage:
     f = (1.0 - SPREADING - 0.04 - lead) / last
     birth, division = lead + birth * f, lead + division * f
     return Lineage(np.array(pos), np.array(angle), size_f, parent, children, birth, division,
-                   rng.uniform(0.0, 0.25, m), rng.uniform(*FLOAT_HEIGHT, m))
+                   rng.uniform(0.0, 0.25, m), rng.uniform(0.86, 1.06, m),
+                   rng.uniform(*FLOAT_HEIGHT, m))
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class Layer:
     pos: np.ndarray          # N×3
     angle: np.ndarray        # N
     shape: np.ndarray        # N spread state of the drawn outline (0 round .. 1 spindle)
+    tint: np.ndarray         # N brightness
     length: np.ndarray       # N length factor applied to the outline
     pairs: np.ndarray        # P×3 centres of the rounded mitotic cells' two halves
     pair_radius: np.ndarray  # P
@@ -222,7 +225,8 @@ def layer(lin: Lineage, spread: float, confluence: float, lifted: float) -> Laye
         * smoothstep(lin.division[gi] - MITOSIS, lin.division[gi] - MITOSIS / 2, tau) \
         * (1 - smoothstep(0.0, 0.4, lifted))
     ghosts = np.column_stack([lin.pos[gi], np.full(len(gi), 0.05)])
-    return Layer(pos[draw], ang[draw], shape[draw], lin.size[idx][draw], pairs, pair_r,
+    return Layer(pos[draw], ang[draw], shape[draw], lin.tint[idx][draw], lin.size[idx][draw],
+                 pairs, pair_r,
                  ghosts, lin.angle[gi], lin.size[gi], gop)
 
 
@@ -288,8 +292,9 @@ def _derive_level(lin, k, node):
     fx = 1 + (c.length[m] - 1) * s
     fy = 1 + (WIDEN * c.length[m] - 1) * s
     scale = np.column_stack([fx, fy, np.ones_like(fx)])
+    color = np.clip(np.asarray(CELL_COLOR)[None] * c.tint[m][:, None], 0, 1)
     return node.copy(instances=Instances(c.pos[m], orientation=_quats(c.angle[m]),
-                                         scale=scale))
+                                         scale=scale, color=color))
 
 
 def _derive_nuclei(lin, node):
