@@ -1,5 +1,6 @@
 """Time the review pack: python bench/review_bench.py [DATA_FOLDER] [-o OUT.pdf]
 
+``--lines N`` keeps the first N entries (e.g. 40, the captions of a short film).
 Today it times the part that does not render: loading the film's script table, claims
 and references, formatting the references, drawing the PDF (one entry per line, each with
 a thumbnail) and writing its manifest and thumbnails.  Thumbnails are synthetic 320×180
@@ -40,6 +41,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder", nargs="?", default=str(ROOT / "scenes" / "hepastem"))
     ap.add_argument("-o", "--out", default=None)
+    ap.add_argument("--lines", type=int, default=0, help="only the first N entries")
     args = ap.parse_args()
     t0 = time.perf_counter()
     data = load_film_data(args.folder)
@@ -52,6 +54,8 @@ def main() -> int:
     digests = {ln.id: f"{k:040x}" for k, ln in enumerate(data.script)}
     t1 = time.perf_counter()
     entries, refs = entries_from(data, starts, thumbs, digests)
+    if args.lines:
+        entries = entries[:args.lines]
     t2 = time.perf_counter()
     pack = Pack(FilmInfo(data.settings.name or Path(args.folder).name, "bench", "2026-01-01",
                          t, 30.0, args.folder), entries, refs,

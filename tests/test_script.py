@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hepaanim.script import (ScriptError, check, format_references, load_claims,
-                             load_film_data, load_references, load_script, numbers, report,
+from hepaanim.script import (ScriptError, caption_args, card_texts, check,
+                             format_references, load_claims, load_film_data, load_references,
+                             load_script, numbers, placement_problems, report,
                              unclaimed_lines, unused_claims)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,6 +186,38 @@ def test_references_are_formatted_in_ama_in_citation_order(tmp_path):
     assert refs[1].startswith("Doe J. Cells that divide. J Cells. 2020;3:10-20")
     with pytest.raises(ScriptError, match="citation style 'no-such-style'"):
         format_references(data.references, ["R1"], "no-such-style")
+
+
+# ---------------------------------------------------------------------------------------
+# acts place lines by id
+# ---------------------------------------------------------------------------------------
+def test_an_act_gets_a_lines_caption_arguments_and_a_card_its_parts(tmp_path):
+    s = load_script(film(tmp_path) / "script.csv")
+    assert caption_args(s["intro.title"]) == {"text": "A Film\nAbout Cells", "over": (0.0, 3.0),
+                                              "style": "title", "position": "center",
+                                              "fade": 0.5}
+    assert caption_args(s["intro.title"], "fr")["text"] == "Un film\nsur les cellules"
+    assert caption_args(s["intro.cap"], "fr")["text"].startswith("Cells divide")  # fallback
+    assert "fade" not in caption_args(s["intro.cap"])
+    assert card_texts(s, "stat") == {"": "Over 70000 cases a year (Acme estimate)",
+                                     "value": "> 70,000", "source": "Acme 2020 report"}
+
+
+def test_placements_must_match_the_table_naming_both_places(tmp_path):
+    s = load_script(film(tmp_path) / "script.csv")
+    ok = {"intro.title": ("intro", "acts/intro.py:5"), "intro.cap": ("intro", "acts/intro.py:6"),
+          "stat": ("main", "acts/main.py:9"), "main.scale": ("main", "acts/main.py:10")}
+    assert placement_problems(s, ok) == []                    # the card brings its parts
+    bad = dict(ok)
+    del bad["intro.cap"]
+    bad["intro.typo"] = ("intro", "acts/intro.py:7")
+    bad["main.scale"] = ("intro", "acts/intro.py:8")
+    got = placement_problems(s, bad, {"intro": "acts/intro.py"})
+    assert sorted(got) == sorted([
+        f"acts/intro.py:7: line id 'intro.typo' is not in {s.path}",
+        f"acts/intro.py:8: line 'main.scale' placed by act 'intro', but {s.path}:7 gives "
+        "it to act 'main'",
+        f"{s.path}:3: intro.cap: no act places this line; act 'intro' (acts/intro.py) should"])
 
 
 # ---------------------------------------------------------------------------------------
