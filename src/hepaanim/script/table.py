@@ -15,6 +15,7 @@ on-screen line changed.  The file is UTF-8 with a header row; columns:
               ``card_source`` (the card's footnote)
 ``position``  where the style puts it: ``bottom``, ``center``, ``right``, ``top_right`` …
 ``fade``      optional: seconds of fade in and out (empty: the engine's default)
+``note``      optional: a remark for writers and reviewers (never shown)
 ``claims``    space-separated claim ids from the claims ledger the line rests on, or ``-``
               for a line that states no fact (a title word, a scale label, a source line)
 ``en``        the English text; further columns named by a language code (``fr``,
@@ -34,7 +35,7 @@ from pathlib import Path
 STYLES = ("lower_third", "title", "label", "card", "card_kicker", "card_title",
           "card_value", "card_text", "card_axis", "card_source")
 REQUIRED = ("id", "act", "in", "out", "style", "position", "claims", "en")
-OPTIONAL = ("fade",)
+OPTIONAL = ("fade", "note")
 NO_FACT = "-"
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
