@@ -10,7 +10,7 @@ import pytest
 from hepaanim.models._mesh import face_normals, open_edges
 from hepaanim.models.body import ORGANS, organ_body
 from hepaanim.models.culture import culture_cells, footprint_mask
-from hepaanim.models.flask import culture_flask, liver_sample
+from hepaanim.models.flask import cell_vial, culture_flask, liver_sample
 from hepaanim.models.stromal import stromal_cell
 from hepaanim.scene.geometry import Geometry
 from hepaanim.scene.nodes import InstancedNode, MeshNode
@@ -26,6 +26,7 @@ STATES = [
     ("culture_lifted", lambda: culture_cells("cl", confluence=1.0), "lifted", (0.5, 1.0)),
     ("flask", lambda: culture_flask("fl"), "confluence", (0.0, 1.0)),
     ("liver_sample", lambda: liver_sample("ls"), "freed", (0.0, 1.0)),
+    ("cell_vial", lambda: cell_vial("cv"), "cells", (0.0, 0.5, 1.0)),
     *[(f"aclf_{o}", lambda: organ_body("ab"), o, (1.0,)) for o in ORGANS],
 ]
 
@@ -48,7 +49,7 @@ def _state_arrays(build, key, value):
     return _arrays(m)
 
 
-@pytest.mark.parametrize("label,build,key,values", STATES[:8], ids=[s[0] for s in STATES[:8]])
+@pytest.mark.parametrize("label,build,key,values", STATES[:9], ids=[s[0] for s in STATES[:9]])
 def test_same_seed_same_arrays(label, build, key, values):
     for v in values:
         a, b = _state_arrays(build, key, v), _state_arrays(build, key, v)
@@ -139,6 +140,21 @@ def test_sizes_follow_the_scale_card():
     d = np.linalg.norm(veins[:, None] - veins[None], axis=2)
     np.fill_diagonal(d, np.inf)
     assert 1.0 <= np.median(d.min(axis=1)) <= 2.0                   # lobules 1-2 mm
+
+
+def test_vial_is_act_6s_vial():
+    """The prologue's vial is infusion_set's own glass, cap and fluid (the shots rhyme)."""
+    from hepaanim.models.infusion import infusion_set
+    from hepaanim.scene.color import rgb
+    act6 = infusion_set("iv6")
+    v = cell_vial("v", hero=True)
+    for part in ("", "cap", "fluid"):
+        a, b = (act6[part] if part else act6.node), (v[part] if part else v.node)
+        assert a.geometry.key == b.geometry.key
+        assert np.allclose(a.material.color, b.material.color)
+    assert np.allclose(v["cells"].material.color, rgb("hepastem_teal"))
+    assert not np.allclose(cell_vial("p")["cells"].material.color, rgb("hepastem_teal"),
+                           atol=0.05)
 
 
 def test_bad_options_say_what_is_allowed():

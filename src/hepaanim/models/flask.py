@@ -224,3 +224,55 @@ def liver_sample(name: str = "sample", freed: float = 0.0, seed: int = 0, transf
              cells.derive(cells)]
     return LiverSample(name, nodes, center=tr.position.copy(), radius=SAMPLE, units="mm",
                        cut_face_z=top)
+
+
+# --- the vial the cells are filled into (act 6's vial, reused) --------------------------------
+@dataclass
+class CellVial(Model):
+    """``infusion``'s vial (glass, crimp cap, fluid; mm) with suspended cells.  ``cells``
+    0 empty → 1 filled: the cells appear in the fluid one by one and settle."""
+    params: tuple = ("cells",)
+    count: int = 40
+
+
+def _vial_cells(seed: int, count: int, amount: float) -> Instances:
+    rng = np.random.default_rng(seed + 13)
+    from .infusion import VIAL_HEIGHT, VIAL_RADIUS
+    a = rng.uniform(0, 2 * np.pi, count)
+    r = (VIAL_RADIUS - 3.0) * np.sqrt(rng.uniform(0, 1, count))
+    rest = np.column_stack([r * np.cos(a), r * np.sin(a),
+                            rng.uniform(16.0, VIAL_HEIGHT - 6.0, count)])
+    order = np.argsort(rng.uniform(size=count))
+    start = (order / count) * 0.7                 # each cell's turn to pour in
+    u = smoothstep(0.0, 1.0, (amount - start) / 0.3)
+    pos = rest + np.array([0.0, 0.0, 5.0]) * (1 - u)[:, None]     # they settle in
+    return Instances(pos, scale=np.full(count, 1.0) * np.maximum(u, 0.02),
+                     opacity=np.minimum(1.0, u * 3))
+
+
+def cell_vial(name: str = "vial", cells: float = 1.0, seed: int = 0, count: int = 40,
+              hero: bool = False, transform=None, position=None) -> CellVial:
+    """The vial act 6 infuses from (``infusion.infusion_set``'s own glass, cap and fluid
+    nodes, so the two shots rhyme), here on its own, neck down at the origin as it hangs in
+    act 6 (its fluid is modelled for that way up).  ``hero``
+    draws the cells in HepaStem Teal (the finished product); otherwise the culture's pale
+    teal.  Cells are drawn enlarged (tag "enlarged")."""
+    from ..scene.transform import Transform
+    from .hepastem import hepastem_material
+    from .infusion import infusion_set
+    amt = clamp01(cells, f"{name} cells")
+    src = infusion_set(name)
+    tr = transform_of(transform, position)
+    parts = [src[name], src["cap"], src["fluid"]]
+    nodes = [parts[0].copy(transform=tr)]
+    nodes += [p.copy(transform=Transform(), parent=name) for p in parts[1:]]
+    mat = hepastem_material(0.0) if hero else Material(CELL_COLOR, roughness=0.4, rim=0.9,
+                                                        emissive=0.1)
+    cells_node = InstancedNode(sub(name, "cells"), shape="sphere", parent=name,
+                               tags=("enlarged",), params={"cells": amt}, material=mat,
+                               derive=lambda n: n.copy(instances=_vial_cells(
+                                   seed, count, param(n, "cells"))))
+    nodes.append(cells_node.derive(cells_node))
+    m = tr.matrix()
+    return CellVial(name, nodes, center=m[:3, :3] @ [0.0, 0.0, 22.0] + m[:3, 3], radius=30.0,
+                    units="mm", count=count)
