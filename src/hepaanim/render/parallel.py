@@ -384,9 +384,10 @@ class SegmentCache:
         return self.verify(key, frames)[0]
 
     def verify(self, key: str, frames: int | None = None) -> tuple[Path | None, str | None]:
-        """(path, None) for a good segment; (None, None) when there is none (or only one
-        without its check, as a crash between the two renames leaves); (None, why) for
-        a segment that fails its check, which is removed."""
+        """(path, None) for a good segment; (None, None) when there is none, or one without
+        its check (a crash between the two renames, or another render that is about to
+        write it: so it is left alone, and rendered again here); (None, why) for a
+        segment that fails its check, which is removed."""
         p = self.path(key)
         try:
             os.utime(p)                  # least recently used goes first when pruning
@@ -396,7 +397,6 @@ class SegmentCache:
         try:
             rec = json.loads(self.check_path(key).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            atomic.discard(p)
             return None, None
         except (OSError, ValueError) as e:
             rec = {"unreadable": str(e)}
@@ -422,10 +422,10 @@ class SegmentCache:
 
     def seal(self, key: str, frames: int) -> None:
         """Record the check of a segment just written (its bytes as they are now)."""
-        size, digest = _file_digest(self.path(key))
         target = self.check_path(key)
         tmp = atomic.temp_path(target)
         try:
+            size, digest = _file_digest(self.path(key))
             tmp.write_text(json.dumps({"key": key, "frames": int(frames), "size": size,
                                        "blake2b": digest}), encoding="utf-8")
             atomic.commit(tmp, target)
