@@ -145,7 +145,7 @@ def _sample_geometry(seed: int):
 
     def radius(d):
         box = 1.0 / ((np.abs(d / half) ** 6).sum(axis=1)) ** (1 / 6)
-        return box * (1.0 + 0.03 * np.sin(d @ waves.T + ph).sum(1) / 3)
+        return box * (1.0 + 0.05 * np.sin(d @ waves.T + ph).sum(1) / 3)
     body = radial_mesh(radius, 24, axes=half)
     top = float(body.positions[:, 2].max())
     face_half = np.array([half[0] * 0.86, half[1] * 0.86, 0.12])
@@ -157,24 +157,52 @@ def _sample_geometry(seed: int):
 
 
 def _lobule_marks(top: float, seed: int):
-    """Central veins (centres of a hex grid) and portal tracts (its corners) on the face."""
+    """On the cut face: central veins (centres of a jittered hex grid of ~1.5 mm lobules),
+    portal tracts (its corners) and the lobule borders (its edges, as thin ellipsoids)."""
     rng = np.random.default_rng(seed + 5)
     r = LOBULE / 2
-    centres, corners = [], []
+    lim = np.array([SAMPLE / 2 * 0.8, SAMPLE / 2 * 0.9 * 0.8])     # inside the cut face
+    centres, edges = [], []
     for i in range(-5, 6):
         for j in range(-5, 6):
             c = np.array([i * 1.5 * r, (j + 0.5 * (i % 2)) * np.sqrt(3) * r])
-            c = c + rng.normal(0, 0.08, 2)
-            if np.abs(c).max() < SAMPLE / 2 * 0.8:
-                centres.append(c)
+            centres.append(c)
             for k in range(6):
-                a = np.pi / 3 * k
-                corners.append(c + r * np.array([np.cos(a), np.sin(a)]))
-    corners = np.unique(np.round(np.array(corners), 2), axis=0)
-    corners = corners[np.abs(corners).max(axis=1) < SAMPLE / 2 * 0.8]
-    cv = np.column_stack([centres, np.full(len(centres), top + 0.1)])
-    pt = np.column_stack([corners, np.full(len(corners), top + 0.1)])
-    return cv, pt
+                a0, a1 = np.pi / 3 * k, np.pi / 3 * (k + 1)
+                p0 = c + r * np.array([np.cos(a0), np.sin(a0)])
+                p1 = c + r * np.array([np.cos(a1), np.sin(a1)])
+                edges.append((p0, p1))
+    e = np.array(edges)                               # E×2×2
+    ph = rng.uniform(0, 2 * np.pi, 4)
+    # Shared corners move together (a smooth warp of the plane): organic, not a drawing.
+
+    def warp(p):
+        return p + 0.14 * np.stack([np.sin(2.3 * p[..., 1] + ph[0]) * np.cos(1.7 * p[..., 0] + ph[1]),
+                                    np.sin(2.1 * p[..., 0] + ph[2]) * np.cos(1.9 * p[..., 1] + ph[3])],
+                                   -1)
+    e = warp(e)
+    centres = warp(np.array(centres))
+    centres = centres[(np.abs(centres) < lim - 0.3).all(axis=1)]
+    key = np.round(np.sort(e.reshape(-1, 4)[:, [0, 2]], axis=1), 2)
+    keyy = np.round(np.sort(e.reshape(-1, 4)[:, [1, 3]], axis=1), 2)
+    _, first = np.unique(np.column_stack([key, keyy]), axis=0, return_index=True)
+    e = e[np.sort(first)]
+    e = e[(np.abs(e) < lim).all(axis=(1, 2))]
+    corners = np.unique(np.round(e.reshape(-1, 2), 2), axis=0)
+    corners = corners[rng.uniform(size=len(corners)) < 0.5]   # triads at about half of them
+    z = top + 0.1
+    cv = np.column_stack([centres, np.full(len(centres), top + 0.03)])
+    pt = np.column_stack([corners, np.full(len(corners), z)])
+    mid = e.mean(axis=1)
+    d = e[:, 1] - e[:, 0]
+    ang = np.arctan2(d[:, 1], d[:, 0])
+    half_len = np.linalg.norm(d, axis=1) / 2
+    border = np.column_stack([mid, np.full(len(mid), z - 0.02)])
+    q = np.column_stack([np.zeros_like(ang), np.zeros_like(ang), np.sin(ang / 2),
+                         np.cos(ang / 2)])
+    scale = np.column_stack([half_len, np.full(len(mid), 0.055),
+                             np.full(len(mid), 0.03)])
+    return cv, pt, (border, q, scale)
 
 
 def _freed_cells(top: float, seed: int, freed: float, count: int = 36) -> Instances:
@@ -197,12 +225,12 @@ class LiverSample(Model):
 
 def liver_sample(name: str = "sample", freed: float = 0.0, seed: int = 0, transform=None,
                  position=None) -> LiverSample:
-    """``{name}`` (tissue), ``{name}_face`` (cut face), ``{name}_veins``, ``{name}_tracts``
-    (lobular pattern), ``{name}_cells`` (freed cells, tagged "enlarged"; param ``freed``)."""
+    """``{name}`` (tissue), ``{name}_face`` (cut face), ``{name}_veins``, ``{name}_tracts``,
+    ``{name}_borders`` (lobular pattern), ``{name}_cells`` (freed cells, tagged "enlarged"; param ``freed``)."""
     f = clamp01(freed, f"{name} freed")
     tr = transform_of(transform, position)
     body, face, top = _sample_geometry(seed)
-    cv, pt = _lobule_marks(top, seed)
+    cv, pt, (border, border_q, border_s) = _lobule_marks(top, seed)
     cells = InstancedNode(sub(name, "cells"), shape="sphere", parent=name, tags=("enlarged",),
                           params={"freed": f}, material=Material(CELL_COLOR, roughness=0.4,
                                                                   rim=0.9, emissive=0.1),
@@ -214,13 +242,18 @@ def liver_sample(name: str = "sample", freed: float = 0.0, seed: int = 0, transf
              MeshNode(sub(name, "face"), geometry=face, parent=name,
                       material=Material(CUT_COLOR, roughness=0.7, rim=0.1)),
              InstancedNode(sub(name, "veins"), shape="sphere", parent=name,
-                           instances=Instances(cv, scale=np.tile([0.17, 0.17, 0.05],
+                           instances=Instances(cv, scale=np.tile([0.2, 0.2, 0.1],
                                                                  (len(cv), 1))),
                            material=Material("#3B1412", roughness=0.5)),
              InstancedNode(sub(name, "tracts"), shape="sphere", parent=name,
-                           instances=Instances(pt, scale=np.tile([0.07, 0.07, 0.04],
+                           instances=Instances(pt, scale=np.tile([0.055, 0.055, 0.04],
                                                                  (len(pt), 1))),
-                           material=Material("scar_ivory", roughness=0.6)),
+                           material=Material(mix_color("scar_ivory", "hepatocyte_rose", 0.35),
+                                             roughness=0.6)),
+             InstancedNode(sub(name, "borders"), shape="sphere", parent=name,
+                           instances=Instances(border, orientation=border_q, scale=border_s),
+                           material=Material(mix_color(CUT_COLOR, "scar_ivory", 0.45),
+                                             roughness=0.7)),
              cells.derive(cells)]
     return LiverSample(name, nodes, center=tr.position.copy(), radius=SAMPLE, units="mm",
                        cut_face_z=top)
