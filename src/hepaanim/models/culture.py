@@ -277,8 +277,17 @@ def _quats(angle: np.ndarray) -> np.ndarray:
     return np.column_stack([np.zeros_like(h), np.zeros_like(h), np.sin(h), np.cos(h)])
 
 
+_RECENT: dict = {}      # the last few layers: a frame's ten nodes share one computation
+
+
 def _state(lin, node) -> Layer:
-    return layer(lin, param(node, "spread"), param(node, "confluence"), param(node, "lifted"))
+    key = (id(lin), param(node, "spread"), param(node, "confluence"), param(node, "lifted"))
+    hit = _RECENT.get(key)
+    if hit is None or hit[0] is not lin:
+        if len(_RECENT) >= 8:
+            _RECENT.pop(next(iter(_RECENT)))
+        hit = _RECENT[key] = (lin, layer(lin, *key[1:]))
+    return hit[1]
 
 
 def _level_of(shape):
@@ -303,7 +312,7 @@ def _derive_nuclei(lin, node):
     keep = e > 0.3
     e = e[keep]
     half = np.column_stack([3.8 + 7.2 * e, 3.8 + 2.4 * e, 3.8 - 1.9 * e])
-    top = np.array([cell_top(s) for s in c.shape[keep]])
+    top = cell_top(c.shape[keep])
     p = c.pos[keep].copy()
     p[:, 2] += top - half[:, 2] * 0.7
     return node.copy(instances=Instances(p, orientation=_quats(c.angle[keep]), scale=half))

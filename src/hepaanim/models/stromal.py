@@ -112,9 +112,9 @@ def spindle_geometry(q_spread: float, rows: int = 36, cols: int = 18) -> Geometr
                   cols)
 
 
-def cell_top(spread: float) -> float:
-    """Height of a cell's top over its nucleus (µm) at a spread state."""
-    e = float(smoothstep(0.0, 1.0, spread))
+def cell_top(spread):
+    """Height of a cell's top over its nucleus (µm) at a spread state (or an array of them)."""
+    e = smoothstep(0.0, 1.0, spread)
     zc = ROUND_RADIUS + (0.55 - ROUND_RADIUS) * e
     return zc + ROUND_RADIUS + (2.4 - ROUND_RADIUS) * e + 2.4 * e
 
