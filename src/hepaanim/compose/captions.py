@@ -7,13 +7,17 @@ a caption reads the same at 480p and 2160p.  White text on a deep-navy panel of 
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ..scene.color import rgb
+from .breaks import PHRASE_LANGS, phrase_wrap
 from .fonts import font
+
+_SPACES = re.compile(r"[ \t\r\f\v]+")    # not str.split(): that also breaks at no-break spaces
 
 TEXT = (244, 247, 251)
 PANEL = tuple(int(round(255 * c)) for c in rgb("deep_navy"))
@@ -21,10 +25,17 @@ PANEL_ALPHA = 0.78
 ACCENT = tuple(int(round(255 * c)) for c in rgb("hepastem_teal"))
 
 
-def wrap(text: str, fnt, max_width: float) -> list[str]:
+def wrap(text: str, fnt, max_width: float, lang: str = "en") -> list[str]:
+    """Lines of ``text`` no wider than ``max_width`` in ``fnt`` (``\\n`` always breaks).
+
+    Latin scripts break at ordinary spaces only, so a no-break space (French "30 %",
+    "ACLF :") keeps its figure and sign together.  Japanese has no spaces between words:
+    it breaks between phrases (``breaks.phrase_wrap``: BudouX, with kinsoku)."""
+    if lang.split("-")[0].lower() in PHRASE_LANGS:
+        return phrase_wrap(text, fnt, max_width)
     lines = []
     for para in text.split("\n"):
-        words, cur = para.split(), ""
+        words, cur = [w for w in _SPACES.split(para) if w], ""
         for w in words:
             trial = f"{cur} {w}".strip()
             if cur and fnt.getlength(trial) > max_width:

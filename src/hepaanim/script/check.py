@@ -15,6 +15,16 @@ Problems found (each one line, ``file:row: <id>: <what>``):
     name it itself;
   * a claim cites no reference, or a reference id the references lack;
   * a line marked ``-`` shows a figure (outside scale and source styles).
+Translations (each language column beyond ``en``; ``translation_problems``):
+  * a line translated in one language but not in another language the table declares;
+  * a translation whose figures differ from the English ones (read as numbers with the
+    language's own symbols through Babel: German "2,7 %" = English "2.7%", French
+    "70 000" = "70,000", Japanese "7万" = 70000; order may differ, the count may not);
+  * a line resting on a claim that says the product is investigational (its statement
+    says "investigational") missing in any declared language: a version without it would
+    present an unapproved therapy as established;
+  * a translation that drops the company name where the English names it (a Japanese
+    ``Promethera社`` counts as naming it).
 Claims no line rests on are reported by ``unused_claims`` (the review pack lists them); they
 are not an error, since a ledger may hold claims for lines still to come.
 """
@@ -23,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .l10n import figures, names_any
 from .ledger import FilmData
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -101,6 +112,40 @@ def check(data: FilmData) -> list[Problem]:
         for r in c.refs:
             if r not in refs:
                 problems.append(Problem(c.where(), c.id, f"unknown reference {r!r}"))
+    return problems + translation_problems(data)
+
+
+def _figure_list(values) -> str:
+    return ", ".join(f"{v:f}" for v in sorted(values)) or "none"
+
+
+def translation_problems(data: FilmData) -> list[Problem]:
+    """Problems in a film's translations (module docstring), one per line and language."""
+    from collections import Counter
+    script, company = data.script, data.settings.company
+    targets = [lang for lang in script.languages if lang != "en"]
+    must = {c.id for c in data.claims.values() if "investigational" in c.statement.casefold()}
+    problems: list[Problem] = []
+    for ln in script:
+        have = [lang for lang in targets if lang in ln.text]
+        missing = [lang for lang in targets if lang not in ln.text]
+        if missing and (have or must.intersection(ln.claims)):
+            why = (f"translated in {', '.join(have)} but" if have else
+                   f"rests on the investigational claim {' '.join(sorted(must & set(ln.claims)))},"
+                   " must be shown in every language, and is")
+            problems.append(Problem(ln.where(), ln.id, f"{why} missing in {', '.join(missing)}"))
+        en_figs = Counter(figures(ln.text["en"], "en"))
+        en_names = names_company(ln.text["en"], company)
+        for lang in have:
+            text = ln.text[lang]
+            figs = Counter(figures(text, lang))
+            if figs != en_figs:
+                problems.append(Problem(ln.where(), ln.id, f"{lang}: figures "
+                                        f"{_figure_list(figs.elements())} differ from the English "
+                                        f"{_figure_list(en_figs.elements())}"))
+            if en_names and not names_any(text, company):
+                problems.append(Problem(ln.where(), ln.id, f"{lang}: does not name the company "
+                                        f"({' or '.join(company)}) where the English does"))
     return problems
 
 
