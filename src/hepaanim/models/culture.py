@@ -237,36 +237,35 @@ def footprint_mask(cells: Layer, size, resolution: float = 4.0, ghosts: bool = T
     W, H = size
     xs = np.arange(resolution / 2, W, resolution)
     ys = np.arange(resolution / 2, H, resolution)
-    X, Y = np.meshgrid(xs, ys)
-    pts = np.column_stack([X.ravel(), Y.ravel()])
-    cover = np.zeros(len(pts), bool)
+    cover = np.zeros((len(ys), len(xs)), bool)
 
     def stamp(c, ang, shape, length):
-        a, _, _ = spindle_profile(shape, np.zeros(1))
-        a = a * (1 + (length - 1) * shape)
-        wide = 1 + (WIDEN * length - 1) * shape
-        near = np.abs(pts - c[:2]).max(axis=1) <= a + 1
-        if not near.any():
-            return
-        d = pts[near] - c[:2]
-        ca, sa = np.cos(ang), np.sin(ang)
-        lx, ly = d[:, 0] * ca + d[:, 1] * sa, -d[:, 0] * sa + d[:, 1] * ca
-        u = np.clip(lx / a, -1, 1)
-        _, w, bend = spindle_profile(shape, u)
-        inside = (np.abs(lx) <= a) & (np.abs(ly - bend * wide) <= w * wide)
-        sel = np.flatnonzero(near)
-        cover[sel[inside]] = True
+        """Each outline on the pixels of its own bounding box, from the profile the mesh
+        is swept from."""
+        a0, _, _ = spindle_profile(np.asarray(shape, dtype=np.float64), np.zeros(1))
+        a_all = a0 * (1 + (np.asarray(length) - 1) * shape)
+        for k in range(len(c)):
+            a = float(a_all[k])
+            wide = 1 + (WIDEN * length[k] - 1) * shape[k]
+            i0, i1 = np.searchsorted(xs, [c[k, 0] - a, c[k, 0] + a])
+            j0, j1 = np.searchsorted(ys, [c[k, 1] - a, c[k, 1] + a])
+            if i1 <= i0 or j1 <= j0:
+                continue
+            dx = xs[None, i0:i1] - c[k, 0]
+            dy = ys[j0:j1, None] - c[k, 1]
+            ca, sa = np.cos(ang[k]), np.sin(ang[k])
+            lx, ly = dx * ca + dy * sa, -dx * sa + dy * ca
+            _, w, bend = spindle_profile(shape[k], np.clip(lx / a, -1, 1))
+            cover[j0:j1, i0:i1] |= (np.abs(lx) <= a) & (np.abs(ly - bend * wide) <= w * wide)
 
-    for k in range(len(cells.pos)):
-        if attached_only and cells.pos[k, 2] > 1.0:
-            continue
-        stamp(cells.pos[k], cells.angle[k], cells.shape[k], cells.length[k])
+    keep = (cells.pos[:, 2] <= 1.0) if attached_only else np.ones(len(cells.pos), bool)
+    stamp(cells.pos[keep], cells.angle[keep], cells.shape[keep], cells.length[keep])
+    X, Y = np.meshgrid(xs, ys)
     for c, r in zip(cells.pairs, cells.pair_radius):
-        cover |= np.linalg.norm(pts - c[:2], axis=1) <= r
+        cover |= np.hypot(X - c[0], Y - c[1]) <= r
     if ghosts:
-        for k in range(len(cells.ghosts)):
-            stamp(cells.ghosts[k], cells.ghost_angle[k], 1.0, cells.ghost_length[k])
-    return cover.reshape(len(ys), len(xs))
+        stamp(cells.ghosts, cells.ghost_angle, np.ones(len(cells.ghosts)), cells.ghost_length)
+    return cover
 
 
 # --- nodes ----------------------------------------------------------------------------------

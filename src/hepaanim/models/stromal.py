@@ -83,7 +83,7 @@ def spindle_profile(spread: float, u: np.ndarray):
     """Outline of a cell at a spread state along u ∈ [-1, 1] (tip to tip): its half-length
     ``a``, half-width ``w(u)`` and the sideways offset of its midline ``bend(u)`` (µm).  The
     mesh is swept from it and coverage is measured on it, so the two always agree."""
-    e = float(smoothstep(0.0, 1.0, spread))
+    e = smoothstep(0.0, 1.0, spread)          # spread may be an array broadcasting with u
     a = ROUND_RADIUS + (SPREAD_LENGTH / 2 - ROUND_RADIUS) * e
     b = ROUND_RADIUS + (SPREAD_WIDTH / 2 - ROUND_RADIUS) * e
     taper = np.sqrt(np.clip(1 - u * u, 0, 1))
@@ -108,8 +108,8 @@ def spindle_geometry(q_spread: float, rows: int = 36, cols: int = 18) -> Geometr
     fusiform = taper * (0.8 * np.exp(-(u / 0.42) ** 2) + 0.2 * (1 - np.abs(u)))
     hshape = taper * (1 - e) + np.sqrt(fusiform / 0.8) * taper * e
     bump = 2.4 * e * np.exp(-(u / 0.14) ** 2)                        # nucleus hump
-    return _sweep(a * u, bend, np.full(rows, zc), w, ht * hshape + bump * taper, hb * hshape,
-                  cols)
+    return _sweep(float(a) * u, bend, np.full(rows, zc), w, ht * hshape + bump * taper,
+                  hb * hshape, cols)
 
 
 def cell_top(spread):
