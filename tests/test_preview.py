@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def build(film):
     b = film.act("second", 4.0)
     b.add(InstancedNode("others", shape="sphere", material=Material(SECOND),
                         instances=Instances(p * 0.8, None, 6.0)))
+    b.camera.set(position=(0, -150, 20), target=(0, 0, 0), fov=40)   # an act starts clean
     b.caption("second act", over=(0, 4))
 '''
 
@@ -137,6 +139,19 @@ def canvas(page) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(np.int16)
 
 
+def picture(page, ok, timeout=30.0) -> np.ndarray:
+    """The canvas once ok(picture) holds, or the last one after `timeout` seconds (the
+    caller's assertions then say what is wrong).  GlowScript draws on its own timer, a
+    moment after the page reports a frame, and objects an act shows for the first time
+    take longer, the more so on a loaded machine: wait for the picture, not a fixed time."""
+    end = time.monotonic() + timeout
+    while True:
+        img = canvas(page)
+        if ok(img) or time.monotonic() > end:
+            return img
+        page.wait_for_timeout(100)
+
+
 def count(img, kind) -> int:
     r, g, b = img[..., 0], img[..., 1], img[..., 2]
     masks = {"red": (r > 120) & (g < 70) & (b < 70),
@@ -155,7 +170,7 @@ def slider_click(page, frac: float):
 def test_page_loads_and_draws_the_scene(blood_page):
     page = blood_page
     h = wait_shown(page, t=0.0)
-    img = canvas(page)
+    img = picture(page, lambda im: count(im, "red") > 300 and count(im, "vessel") > 2000)
     assert img.shape[0] > 200 and img.shape[1] > 300
     assert img.reshape(-1, 3).std(axis=0).mean() > 12, "canvas is blank"
     assert count(img, "red") > 300, "no red cells on the canvas"
@@ -174,7 +189,7 @@ def test_slider_scrubs_the_picture(blood_page):
     before = canvas(page)
     slider_click(page, 0.75)
     h = wait_shown(page, t=6.0, tol=0.35)
-    after = canvas(page)
+    after = picture(page, lambda im: np.abs(im - before).mean() > 3 and count(im, "teal") > 100)
     assert np.abs(after - before).mean() > 3, "moving the slider did not change the picture"
     assert count(after, "teal") > 100, "HepaStem cells not in the picture at t≈6 s"
     assert page.get_by_text(re.compile(rf"{h['t']:.2f} s / 8\.00 s")).is_visible()
@@ -201,11 +216,11 @@ def test_act_menu_jumps_and_follow_toggle(browser, two_acts):
     p, _ = two_acts
     page = open_page(browser, p.url)
     wait_shown(page, t=0.0, act="first")
-    first = canvas(page)
+    first = picture(page, lambda im: count(im, "red") > 500 and count(im, "teal") == 0)
     assert count(first, "red") > 500 and count(first, "teal") == 0
     page.locator("select").first.select_option("second")
     wait_shown(page, t=4.0, tol=1e-3, act="second")
-    second = canvas(page)
+    second = picture(page, lambda im: count(im, "teal") > 500 and count(im, "red") < 50)
     assert count(second, "teal") > 500 and count(second, "red") < 50
     page.locator("input[type=checkbox]").first.uncheck()
     wait_shown(page, follow=False)
@@ -221,12 +236,12 @@ def test_saving_the_scene_reloads_it_at_the_same_time(browser, two_acts):
     page.locator("select").first.select_option("second")
     slider_click(page, 0.7)
     h = wait_shown(page, t=5.6, tol=0.35, act="second")
-    assert count(canvas(page), "teal") > 500
+    assert count(picture(page, lambda im: count(im, "teal") > 500), "teal") > 500
     time.sleep(0.05)
     scene.write_text(TWO_ACTS.replace('SECOND = "#14B8A6"', 'SECOND = "#F2C14E"'))
     h2 = wait_shown(page, reloads=1, timeout=20_000)
     assert h2["t"] == pytest.approx(h["t"], abs=1e-3), "reload lost the current time"
-    img = canvas(page)
+    img = picture(page, lambda im: count(im, "gold") > 500 and count(im, "teal") < 50)
     assert count(img, "gold") > 500 and count(img, "teal") < 50
     # a broken save keeps the last good film and says why
     scene.write_text(TWO_ACTS.replace("def build(film):", "def build(film):\n    1/0"))
@@ -272,17 +287,162 @@ def test_assets_page_token_and_host(blood):
     assert _http(blood.port, "/glow.min.js", host="evil.example")[0] == 403
 
 
-def test_websocket_needs_our_origin_and_token(blood):
+def test_websocket_needs_our_origin_and_token(two_acts):
+    """On a preview of its own: an accepted WebSocket takes over from the page connected
+    before it, and the preview stops once no page is connected (the shared bloodstream
+    preview would stop under the tests after this one)."""
+    p, _ = two_acts
     ws = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
           ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13")]
-    mine = ("Origin", f"http://127.0.0.1:{blood.port}")
-    assert _http(blood.port, f"/ws?token={blood.token}", headers=ws + [
+    mine = ("Origin", f"http://127.0.0.1:{p.port}")
+    assert _http(p.port, f"/ws?token={p.token}", headers=ws + [
         ("Origin", "http://evil.example")])[0] == 403
-    assert _http(blood.port, "/ws?token=guess", headers=ws + [mine])[0] == 403
-    with socket.create_connection(("127.0.0.1", blood.port), timeout=10) as s:
-        s.sendall((f"GET /ws?token={blood.token} HTTP/1.1\r\nHost: 127.0.0.1:{blood.port}\r\n"
+    assert _http(p.port, "/ws?token=guess", headers=ws + [mine])[0] == 403
+    with socket.create_connection(("127.0.0.1", p.port), timeout=10) as s:
+        s.sendall((f"GET /ws?token={p.token} HTTP/1.1\r\nHost: 127.0.0.1:{p.port}\r\n"
                    + "".join(f"{k}: {v}\r\n" for k, v in ws + [mine]) + "\r\n").encode())
         assert s.recv(1024).startswith(b"HTTP/1.1 101")
+
+
+class _WebSocket:
+    """The smallest authenticated client of the preview's WebSocket: send a text message,
+    read the one reply."""
+
+    def __init__(self, port, token):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.s.sendall((f"GET /ws?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                        f"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        f"Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n\r\n"
+                        ).encode())
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            head += self._exactly(1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+
+    def _exactly(self, n) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = self.s.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("the preview closed the connection")
+            data += chunk
+        return data
+
+    def ask(self, text: str) -> dict:
+        data, mask = text.encode(), os.urandom(4)
+        n = len(data)
+        head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else
+                                bytes([0x80 | 126]) + n.to_bytes(2, "big"))
+        self.s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+        b0, b1 = self._exactly(2)
+        assert b0 & 0x0F == 1, f"expected a text reply, got opcode {b0 & 0x0F}"
+        n = b1 & 0x7F
+        if n == 126:
+            n = int.from_bytes(self._exactly(2), "big")
+        elif n == 127:
+            n = int.from_bytes(self._exactly(8), "big")
+        return json.loads(self._exactly(n))
+
+    def close(self):
+        self.s.close()
+
+
+def test_malformed_messages_get_an_error_reply_and_the_connection_keeps_serving(two_acts):
+    """An authenticated client sending what the page never sends (unknown events, missing
+    keys, not JSON, wrong types) gets an error reply, nothing of the message is applied, and
+    a valid message on the same connection still works; the server prints no traceback."""
+    p, _ = two_acts
+    ws = _WebSocket(p.port, p.token)
+    try:
+        full = ws.ask("trigger")                       # a new page: the whole scene first
+        first = {}                                     # the first of each kind: the act menu
+        for c in full["cmds"]:
+            first.setdefault(c.get("cmd"), c)
+        slider, menu, canvas_idx = first["slider"]["idx"], first["menu"]["idx"], 0
+        bad = {
+            '[{"event":"bogus"}]': "unknown event 'bogus'",
+            "not json at all": "not JSON",
+            '{"event":"update_canvas","canvas":0}': "expected a JSON list",
+            "[42]": "expected an object",
+            "[{}]": "no 'event' or 'widget' key",
+            '[{"event":"update_canvas"}]': "integer 'canvas'",
+            '[{"event":"update_canvas","canvas":99999}]': "no canvas",
+            '[{"event":"update_canvas","canvas":0,"forward":[1,"x",0]}]': "'forward'",
+            f'[{{"widget":"slider","idx":{slider}}}]': "without a 'value'",
+            f'[{{"widget":"slider","idx":{slider},"value":"abc"}}]': "slider value",
+            f'[{{"widget":"slider","idx":{slider},"value":NaN}}]': "slider value",
+            f'[{{"widget":"slider","idx":{slider},"value":7}}]': "slider value",
+            f'[{{"widget":"menu","idx":{menu},"value":99}}]': "menu value",
+            f'[{{"widget":"checkbox","idx":{slider},"value":true}}]': "no checkbox",
+            '[{"widget":"knob","idx":1,"value":1}]': "unknown widget 'knob'",
+            # the first event is fine, the second not: nothing of the message is applied
+            f'[{{"widget":"slider","idx":{slider},"value":0.5}},{{"event":"bogus"}}]':
+                "event 1: unknown event",
+        }
+        for text, why in bad.items():
+            reply = ws.ask(text)
+            meta = reply["hepaanim"]
+            assert why in meta.get("rejected", ""), (text, meta)
+            assert meta["t"] == 0.0, (text, meta)           # nothing was applied
+        good = ws.ask(f'[{{"widget":"slider","idx":{slider},"value":0.75}},'
+                      f'{{"event":"update_canvas","canvas":{canvas_idx},"pos":[0,0,0]}}]')
+        assert "rejected" not in good["hepaanim"]
+        assert good["hepaanim"]["t"] == pytest.approx(6.0)
+        assert good["hepaanim"]["act"] == "second"
+        assert ws.ask(f'[{{"widget":"menu","idx":{menu},"value":0}}]')["hepaanim"]["t"] == 0.0
+    finally:
+        ws.close()
+    p.interrupt()
+    assert p.wait(15) == 0
+    p.wait_for("preview: stopped", 5)
+    assert "Traceback" not in p.output and "rror" not in p.output, p.output
+
+
+def test_a_failing_session_answers_an_error_and_says_it_once(capfd):
+    """Should the session itself fail on a message, the client gets an error reply and keeps
+    its connection, and stderr gets one line (not a traceback per poll)."""
+    import asyncio
+    from hepaanim.preview.server import PreviewServer, Session
+
+    class Broken(Session):
+        def on_connect(self):
+            return "{}"
+
+        def on_message(self, text):
+            if text == "fail":
+                raise RuntimeError("the session broke")
+            return json.dumps({"echo": text})
+
+    # The server's loop runs on a thread of its own (playwright's sync API already runs
+    # one on this thread when the browser tests share the module).
+    loop, server, up = asyncio.new_event_loop(), PreviewServer(Broken()), threading.Event()
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        up.set()
+        loop.run_forever()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert up.wait(30), "the server did not start"
+    try:
+        ws = _WebSocket(server.port, server.token)
+        try:
+            assert ws.ask("trigger") == {}
+            for _ in range(3):
+                assert ws.ask("fail") == {
+                    "hepaanim": {"rejected": "server error: RuntimeError: the session broke"}}
+            assert ws.ask("still there") == {"echo": "still there"}
+        finally:
+            ws.close()
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+    err = capfd.readouterr().err
+    assert err == "hepaanim preview: error answering the page: RuntimeError: the session broke\n"
 
 
 def _listeners(port: int) -> list[str]:
@@ -431,7 +591,8 @@ def test_the_render_package_never_imports_the_preview():
             "for m in pkgutil.walk_packages(r.__path__, 'hepaanim.render.'):\n"
             "    importlib.import_module(m.name)\n"
             "hepaanim.cli.build_parser()\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('hepaanim.preview', 'vpython'))))")
+            "print(sorted(m for m in sys.modules\n"
+            "             if m.startswith(('hepaanim.preview', 'vpython'))))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"

@@ -4,8 +4,8 @@
 It plays the same ``film.evaluate(t)`` the GL renderer draws, mirrored into VPython objects;
 it needs the scene, timeline and loader packages and nothing of ``hepaanim.render``, and
 the render path never imports it (``hepaanim.preview`` is loaded on first use).  Nothing
-here imports vpython at import time.  Entry points: :func:`hepaanim.preview.run.run_preview` (command line) and
-:func:`hepaanim.preview.notebook.preview`.
+here imports vpython at import time.  Entry points: :func:`hepaanim.preview.run.run_preview`
+(command line) and :func:`hepaanim.preview.notebook.preview`.
 
 The package itself is callable, so ``hepaanim.preview("scenes/bloodstream.py")`` (the
 notebook entry) and ``hepaanim.preview.run`` (a submodule) are both this package: a

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..loader import SceneError, is_scene_file, load
 from ..timeline import Film
+from .events import BadMessage, parse_message
 from .mirror import Mirror
 
 SPEEDS = ["0.25×", "0.5×", "1×", "1.5×", "2×"]
@@ -289,17 +290,21 @@ class PreviewApp:
         return self.wire.replay_json(self._meta(fresh) | {"acts": self._acts_meta()})
 
     def on_message(self, text: str) -> str:
-        if text != "trigger":
-            try:
-                events = json.loads(text)
-            except ValueError:
-                events = []
-            if isinstance(events, list):
-                self.wire.events(events)
+        """The page's events (or a plain poll) in, what changed out.  A message the page
+        would never send is refused whole (none of its events applied) and answered with the
+        usual update whose ``hepaanim.rejected`` says why; the session keeps serving."""
+        rejected = None
+        try:
+            events = parse_message(text, self.wire.baseObj.object_registry, self.vp)
+        except BadMessage as e:
+            events, rejected = [], str(e)
+        self.wire.events(events)
         reloads = self.reloads
         fresh = self.tick()
         msg = self.wire.drain()
         msg["hepaanim"] = self._meta(fresh)
+        if rejected is not None:
+            msg["hepaanim"]["rejected"] = rejected
         if self.reloads != reloads:
             msg["hepaanim"]["acts"] = self._acts_meta()
         return json.dumps(msg, separators=(",", ":"))

@@ -16,19 +16,25 @@ _current = {"app": None}
 
 
 def _widget_class():
+    import vpython
     from vpython.vpython import GlowWidget, baseObj
+
+    from .events import BadMessage, check_events
 
     class HepaanimGlowWidget(GlowWidget):
         """VPython's comm endpoint, with the preview's tick run before each reply."""
 
         def handle_msg(self, msg):
-            events = msg["content"]["data"]
-            if isinstance(events, list):
-                events = [e for e in events
-                          if not (isinstance(e, dict) and e.get("event") == "_compound")]
-                if not events:
-                    events = [{"event": "update_canvas", "trigger": 1}]
-                msg = {"content": {"data": events}}
+            try:                 # a malformed message is refused whole, as in on_message
+                events = check_events(msg["content"]["data"], baseObj.object_registry,
+                                      vpython)
+            except (BadMessage, KeyError, TypeError) as e:
+                print(f"hepaanim preview: refused a message from the page: {e}")
+                events = []
+            events = [e for e in events if e.get("event") != "_compound"]
+            if not events:
+                events = [{"event": "update_canvas", "trigger": 1}]
+            msg = {"content": {"data": events}}
             app = _current["app"]
             if app is not None:
                 try:

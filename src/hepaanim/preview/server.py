@@ -20,8 +20,10 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import struct
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -239,6 +241,7 @@ class PreviewServer:
         self.clients_seen = 0
         self.connected = asyncio.Event()
         self.last_disconnect: float | None = None
+        self._errors_said: set[str] = set()
 
     @property
     def url(self) -> str:
@@ -355,11 +358,8 @@ class PreviewServer:
                 msg = await _read_message(reader, writer)
                 if msg is None or writer is not self._client:
                     break
-                if first:   # a fresh page knows nothing yet: send everything first
-                    reply = self.session.on_connect()
-                    first = False
-                else:
-                    reply = self.session.on_message(msg)
+                reply = self._answer(msg, first)
+                first = False
                 writer.write(_frame(1, reply.encode("utf-8")))
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -370,6 +370,22 @@ class PreviewServer:
                 self.last_disconnect = asyncio.get_running_loop().time()
                 self.session.on_disconnect()
             writer.close()
+
+
+    def _answer(self, msg: str, first: bool) -> str:
+        """The session's reply to one message (a fresh page gets everything first).  The
+        session refuses malformed messages itself; should it fail anyway, the client gets
+        an error reply and keeps its connection, and the server says so once, in one line
+        (not a traceback per poll)."""
+        try:
+            return self.session.on_connect() if first else self.session.on_message(msg)
+        except Exception as e:
+            why = f"{type(e).__name__}: {e}".splitlines()[0][:300]
+            if why not in self._errors_said:
+                self._errors_said.add(why)
+                print(f"hepaanim preview: error answering the page: {why}", file=sys.stderr,
+                      flush=True)
+            return json.dumps({"hepaanim": {"rejected": f"server error: {why}"}})
 
 
 def _frame(opcode: int, payload: bytes) -> bytes:
