@@ -39,6 +39,8 @@ def start_preview(scene: Path):
         if m:
             threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
             return proc, m.group(1), time.monotonic() - t0
+    proc.kill()
+    proc.wait()
     raise SystemExit(f"preview of {scene} did not start")
 
 
@@ -118,9 +120,13 @@ def bench_scene(browser, scene: Path, seconds: float, scrubs: int, shots: Path |
                   f"  worst {max(lat):6.0f} ms   playback {fps:5.1f} fps"
                   f"{'' if fps >= FPS_FLOOR else '  (below 10)'}", flush=True)
         page.close()
-    finally:
+    finally:                      # never leave a preview listening behind the bench
         proc.terminate()
-        proc.wait(15)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     return rows
 
 
