@@ -2,7 +2,8 @@
 
 Why a subset: the full Noto Sans JP is 5.5 MB a weight; the film needs what a translator
 can plausibly type: Latin-1, general punctuation, CJK symbols and punctuation, hiragana,
-katakana, full-width forms and every character of JIS X 0208 (levels 1 and 2 kanji, with
+katakana, full-width forms, Greek, currency, letterlike symbols, number
+forms, arrows and every character of JIS X 0208 (levels 1 and 2 kanji, with
 its Greek, Cyrillic and symbols).  Run from the repository root with the npm package
 unpacked:  npm pack @expo-google-fonts/noto-sans-jp@0.4.3 && tar xzf expo-google-fonts-*.tgz
            python3 assets/fonts/subset_noto_sans_jp.py package
@@ -11,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-RANGES = [(0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x3000, 0x30FF), (0xFF00, 0xFFEF)]
+RANGES = [(0x20, 0x7E), (0xA0, 0xFF), (0x370, 0x3FF), (0x2000, 0x206F), (0x20A0, 0x20CF),
+          (0x2100, 0x218F), (0x2190, 0x21FF), (0x2212, 0x2212), (0x3000, 0x30FF), (0xFF00, 0xFFEF)]
 WEIGHTS = {"Regular": "400Regular", "Bold": "700Bold", "Light": "300Light"}
 
 
