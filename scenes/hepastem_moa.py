@@ -1,7 +1,8 @@
 """HepaStem mode of action: the whole film (≈115 s), eight acts from the storyboard.
 
-The film module only orders the acts; each act lives in scenes/acts/ and builds its own
-shot (models, camera, captions, cards) on its slice of the film's time line.
+The film module sets the film's defaults and orders the acts; each act lives in
+scenes/acts/ and builds its own shot (models, camera, captions, cards) on its slice of the
+film's time line, starting from those defaults (nothing an act sets outlives it).
 """
 from hepaanim.scene.grade import Grade
 
@@ -15,6 +16,7 @@ GRADE = Grade(cool=(0.93, 0.99, 1.08), warm=(1.10, 0.95, 0.84),
 
 def build(film):
     film.scene.settings.params["grade"] = GRADE
+    film.set("scene.bloom", 0.0)     # on only in the acts with emissive particles (4, 7)
     for module in ACTS:
         act = film.act(module.NAME, module.DURATION)
         module.build(act)

@@ -133,8 +133,9 @@ def test_camera_orbit_and_dolly():
     p = f.evaluate(4 - 1e-9).camera.position
     assert np.linalg.norm(p) == pytest.approx(10.0)
     assert np.allclose(p, [10, 0, 0], atol=1e-5)
-    # the dolly in act two starts where the orbit ended
-    assert np.allclose(f.evaluate(7).camera.position, np.array([10, 5, 0]), atol=1e-5)
+    # an act is a clip: act two sets no camera, so its dolly starts from the film's
+    # default camera, not from where act one's orbit ended
+    assert np.allclose(f.evaluate(7).camera.position, np.array([0, -5, 0]), atol=1e-5)
 
 
 def test_latest_started_track_wins_and_earlier_holds():
@@ -209,3 +210,46 @@ def test_camera_move_starts_from_the_current_camera():
     assert np.allclose(f.evaluate(1).camera.position, [0, -10, 0])
     assert np.allclose(f.evaluate(3).camera.position, [0, -4, 2])
     assert np.allclose(f.evaluate(3).camera.target, [1, 0, 0])
+
+
+def test_an_act_is_a_clip_nothing_it_sets_outlives_it():
+    """A fade-out at the end of one act once left the next act black; now each act
+    starts from the film's defaults (look, camera planes, fade)."""
+    f = Film("clips")
+    one = f.act("one", 2.0)
+    one.animate("scene.fade", 0.0, 1.0, over=(1.5, 2.0))
+    one.set("scene.bloom", 0.0)
+    one.set("camera.near", 5.0)
+    two = f.act("two", 2.0)
+    two.set("scene.exposure", 1.3, at=1.0)
+    assert f.evaluate(1.99).settings.fade > 0.9 and f.evaluate(1.0).camera.near == 5.0
+    s = f.evaluate(2.0)
+    assert (s.settings.fade, s.settings.bloom, s.camera.near) == (0.0, 0.35, 0.1)
+    assert f.evaluate(3.5).settings.exposure == 1.3
+    assert f.evaluate(0.5).settings.exposure == 1.0        # nor does a later act reach back
+
+
+def test_film_defaults_apply_in_every_act():
+    f = Film("defaults")
+    f.set("scene.bloom", 0.0)
+    f.set("camera.far", 50.0)
+    one, two = f.act("one", 1.0), f.act("two", 1.0)
+    two.set("scene.bloom", 0.35)
+    assert f.evaluate(0.5).settings.bloom == 0.0 and f.evaluate(1.5).settings.bloom == 0.35
+    assert f.evaluate(0.5).camera.far == f.evaluate(1.5).camera.far == 50.0
+    with pytest.raises(ValueError, match="belong to the act"):
+        f.scene.add(MeshNode("n", geometry=uv_sphere(1, 4, 8)))
+        f.set("n.material.opacity", 0.5)
+
+
+def test_two_acts_may_each_have_a_node_of_the_same_name():
+    f = Film("names")
+    one, two = f.act("one", 1.0), f.act("two", 1.0)
+    one.add(MeshNode("sinusoid", geometry=uv_sphere(1, 4, 8), material=Material("#ff0000")))
+    two.add(MeshNode("sinusoid", geometry=uv_sphere(2, 4, 8), material=Material("#0000ff")))
+    two.animate("sinusoid.material.opacity", 1.0, 0.0, over=(0, 1), ease="linear")
+    a, b = f.evaluate(0.5).nodes["sinusoid"], f.evaluate(1.5).nodes["sinusoid"]
+    assert np.allclose(a.material.color, [1, 0, 0]) and a.material.opacity == 1.0
+    assert np.allclose(b.material.color, [0, 0, 1]) and b.material.opacity == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="already used in act 'two'"):
+        two.add(MeshNode("sinusoid", geometry=uv_sphere(1, 4, 8)))

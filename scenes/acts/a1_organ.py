@@ -13,7 +13,7 @@ from hepaanim.models._mesh import arc_length, capped_tube
 from hepaanim.models.liver import PORTA
 from hepaanim.scene.material import Material
 
-from .common import bloom, occlusion, camera_glide, dissolve
+from .common import camera_glide, dissolve
 
 NAME = "organ"
 DURATION = 10.0
@@ -30,8 +30,6 @@ def _inflow_artery(route):
 
 def build(act):
     dissolve(act, first=True)
-    bloom(act, 0.0)
-    occlusion(act)
     body = models.iv_route("a1_body", with_liver=False)
     parts = {n.name: n for n in body.nodes}
     for name, opacity in (("a1_body", 0.10), ("a1_body_heart", 0.45),

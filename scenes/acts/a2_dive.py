@@ -15,8 +15,8 @@ from hepaanim.models.lobule import lobule_field
 from hepaanim.scene.transform import Transform, quat_from_axis_angle, quat_multiply
 from hepaanim.timeline.motion import LaminarFlow
 
-from .common import (BLOOD_DEEP, NAVY, backdrop, bloom, camera_glide, cutaway, dissolve,
-                     occlusion, open_top, plates_under)
+from .common import (BLOOD_DEEP, NAVY, backdrop, camera_glide, cutaway, dissolve, occlusion,
+                     open_top, plates_under)
 
 NAME = "dive"
 DURATION = 12.0
@@ -75,7 +75,6 @@ def _flight(world, radius, t0, t1, count=7):
 
 def build(act):
     dissolve(act)
-    bloom(act, 0.0)
     occlusion(act, 0.8, 12.0)
     vessels, liver, world, radius = _organ(act)
 

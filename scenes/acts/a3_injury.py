@@ -8,7 +8,7 @@ shrinks, blebs and falls apart into apoptotic bodies.  Cards: NAFLD, NASH, NAS.
 from hepaanim import models
 from hepastem import cards
 
-from .common import bloom, occlusion, camera_path, cutaway, dissolve, warmth
+from .common import camera_path, cutaway, dissolve, warmth
 
 NAME = "injury"
 DURATION = 16.0
@@ -16,8 +16,6 @@ DURATION = 16.0
 
 def build(act):
     dissolve(act)
-    bloom(act, 0.0)
-    occlusion(act)
     warmth(act, 0.5, 0.72, over=(0, DURATION))
     tissue = models.sinusoid("inj", seed=3, length=125.0)
     heps = cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1,

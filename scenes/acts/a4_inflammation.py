@@ -11,7 +11,7 @@ import numpy as np
 
 from hepaanim import models
 
-from .common import bloom, occlusion, camera_path, cutaway, dissolve, warmth
+from .common import bloom, camera_path, cutaway, dissolve, warmth
 
 NAME = "inflammation"
 DURATION = 14.0
@@ -31,7 +31,6 @@ def squeeze_through(act, cell, keys, turn_at, relax_at):
 def build(act):
     dissolve(act)
     bloom(act, 0.35)
-    occlusion(act)
     warmth(act, 0.72, 0.9, over=(0, DURATION))
     tissue = models.sinusoid("inf", seed=3, length=125.0, hepatocyte_state=0.26)
     heps = cutaway(act, tissue, keep=lambda h: h.center[2] < 1 and h.center[1] > 0

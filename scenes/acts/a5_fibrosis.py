@@ -12,7 +12,7 @@ from hepaanim import models
 from hepastem import cards
 from hepaanim.models.lobule import lobule_field
 
-from .common import bloom, occlusion, camera_path, cutaway, dissolve, warmth
+from .common import occlusion, camera_path, cutaway, dissolve, warmth
 
 NAME = "fibrosis"
 DURATION = 14.0
@@ -64,7 +64,6 @@ def septa(field, depth, rng):
 
 def build(act):
     dissolve(act)
-    bloom(act, 0.0)
     occlusion(act, 0.8, 12.0)
     warmth(act, 0.9, 1.0, over=(0, DURATION))
     act.keyframes("scene.fade", {CUT - 0.4: 0.0, CUT: 1.0, CUT + 0.4: 0.0}, ease="in_out_sine")

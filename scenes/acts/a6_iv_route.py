@@ -14,7 +14,7 @@ from hepaanim import models
 from hepaanim.models.infusion import infusion_set, right_lung, route_cohort
 from hepaanim.models.iv_route import front_shell
 
-from .common import bloom, occlusion, camera_path, dissolve, warmth
+from .common import camera_path, dissolve, warmth
 
 NAME = "iv_route"
 DURATION = 16.0
@@ -27,11 +27,7 @@ def R(radius):
 
 def build(act):
     dissolve(act)
-    bloom(act, 0.0)
-    occlusion(act)
     warmth(act, 0.35, 0.35)          # between the warm disease acts and the cool acts 7–8
-    for key, value in (("fog", 0.0), ("focus_distance", 0.0), ("exposure", 1.0)):
-        act.set(f"scene.{key}", value)
     act.set("camera.near", 5.0)
     act.set("camera.far", 6000.0)
 

@@ -17,7 +17,7 @@ from hepaanim import models
 from hepaanim.scene import tube
 from hepaanim.timeline import easing
 
-from .common import bloom, occlusion, camera_path, cutaway, dissolve, warmth
+from .common import bloom, camera_path, cutaway, dissolve, warmth
 
 NAME = "mode_of_action"
 DURATION = 18.0
@@ -46,10 +46,8 @@ def counted(act, node, count, a, b, over, ease="in_out_sine"):
 def build(act):
     dissolve(act)
     bloom(act, 0.35)
-    occlusion(act)                # tried: smudges the cells under the fibres
+    warmth(act, 1.0, 1.0)            # warm until the factors start to work
     warmth(act, 1.0, 0.0, over=(2.0, 16.5))
-    for key, value in (("fog", 0.0), ("focus_distance", 0.0), ("exposure", 1.0)):
-        act.set(f"scene.{key}", value)
     act.set("camera.near", 0.5)
     act.set("camera.far", 600.0)
 

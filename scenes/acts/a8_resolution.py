@@ -15,8 +15,8 @@ from hepaanim.models.lobule import lobule_field
 from hepaanim.scene.transform import Transform, quat_from_axis_angle
 from hepaanim.timeline.motion import LaminarFlow
 
-from .common import (BLOOD_DEEP, NAVY, backdrop, bloom, camera_glide, cutaway, dissolve,
-                     occlusion, open_top, plates_under, warmth)
+from .common import (BLOOD_DEEP, NAVY, backdrop, camera_glide, cutaway, dissolve, occlusion,
+                     open_top, plates_under, warmth)
 
 NAME = "resolution"
 DURATION = 15.0
@@ -42,7 +42,6 @@ def _septa(edges, seed=8):
 
 def build(act):
     dissolve(act, last=True)
-    bloom(act, 0.0)
     occlusion(act, 0.8, 12.0)
     warmth(act, 0.0, 0.0)
 

@@ -22,24 +22,22 @@ def dissolve(act, first: bool = False, last: bool = False):
     """Fade in at the act's start and out at its end (skipping what the film does not need)."""
     if not first:
         fade_in(act)
-    else:
-        act.set("scene.fade", 0.0)
     if not last:
         fade_out(act)
 
 
 def bloom(act, amount: float):
-    """The act's bloom strength ('scene.bloom', set at its start so no act inherits it).
+    """The act's bloom strength ('scene.bloom'; the film's default is 0).
 
     Bloom is for shots with emissive particles (cytokines, secreted factors); elsewhere,
     measured over each act, it changed no pixel by more than 6/255 yet cost ~9 ms of CPU
-    a 1080p frame, so those acts set 0."""
+    a 1080p frame, so the film leaves it off and only those acts turn it on."""
     act.set("scene.bloom", amount)
 
 
 def occlusion(act, amount: float = 0.0, radius: float = 0.0):
     """The act's ambient occlusion: strength 'scene.ao' and reach 'scene.ao_radius' (in
-    the act's units), set at its start so no act inherits them.
+    the act's units); off (the film's default) in acts that do not call this.
 
     Only where contact shading helps the shot read (hepatocytes sitting in rows on their
     plates, fibres against a cell); the "final" look (-q 4k) draws it, while -q high

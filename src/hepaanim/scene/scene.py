@@ -79,30 +79,56 @@ def check_finite_node(node: Node) -> None:
 
 
 class Scene:
+    """Every node of a film with the span it is on screen, plus the film's default camera,
+    lights and look (what each act starts from).
+
+    A node added by an act is scoped to that act: two acts may each have a node named
+    'sinusoid', and paths name the node of their own act.  ``nodes`` is keyed by a unique
+    key (the name; ``name@act`` for a name an earlier act already used); the frame state
+    (``active``) is keyed by name, unique within one act.
+    """
+
     def __init__(self):
         self.nodes: dict[str, Node] = {}
         self.spans: dict[str, tuple[float, float]] = {}
-        self.sites: dict[str, str] = {}      # node name -> the scene's file:line that added it
+        self.scopes: dict[str, str | None] = {}     # key -> the act that added it (None: film)
+        self.sites: dict[str, str] = {}      # key -> the scene's file:line that added it
         self.camera = Camera()
         self.lights: dict[str, Light] = three_point_rig()
         self.settings = Settings()
 
-    def add(self, node: Node, span: tuple[float, float] = (0.0, float("inf"))) -> Node:
+    def find(self, name: str, scope: str | None = None) -> str | None:
+        """The key of the node `name` as seen from act `scope` (its own nodes, then the
+        film-wide ones), or None."""
+        if scope is not None:
+            for key in (name, f"{name}@{scope}"):
+                if self.scopes.get(key, "") == scope:
+                    return key
+        return name if self.scopes.get(name, "") is None or (
+            scope is None and name in self.nodes) else None
+
+    def add(self, node: Node, span: tuple[float, float] = (0.0, float("inf")),
+            scope: str | None = None) -> Node:
         if node.name in RESERVED_ROOTS:
             raise ValueError(f"node name {node.name!r} is reserved (paths starting with "
                              f"{', '.join(RESERVED_ROOTS)} address the camera, lights and scene)")
-        if node.name in self.nodes:
-            raise ValueError(f"node name {node.name!r} is already used; names must be unique "
-                             "(pass name=... to the model to tell them apart)")
-        if node.parent is not None and node.parent not in self.nodes:
+        key = node.name
+        if key in self.nodes:
+            if scope is None or self.scopes[key] is None or self.find(key, scope) is not None:
+                raise ValueError(f"node name {node.name!r} is already used"
+                                 f"{'' if scope is None else f' in act {scope!r}'}; names must "
+                                 "be unique (pass name=... to the model to tell them apart)")
+            key = f"{node.name}@{scope}"
+        if node.parent is not None and self.find(node.parent, scope) is None:
             raise ValueError(f"node {node.name!r}: parent {node.parent!r} must be added first")
         check_finite_node(node)
-        self.nodes[node.name] = node
-        self.spans[node.name] = span
+        self.nodes[key] = node
+        self.spans[key] = span
+        self.scopes[key] = scope
         return node
 
     def active(self, t: float) -> dict[str, Node]:
-        return {k: n for k, n in self.nodes.items()
+        return {n.name: n for k, n in self.nodes.items()
                 if self.spans[k][0] <= t < self.spans[k][1]}
 
     def counts(self) -> dict[str, int]:

@@ -104,11 +104,12 @@ class Binder:
         return True
 
 
-def check_path(path: str, scene) -> None:
+def check_path(path: str, scene, scope: str | None = None) -> None:
     """Fail at build time, naming what is there, for a path that does not resolve in full
     on the Scene: a root that names nothing, an attribute the object lacks
     ('vessel_wall.material.opactiy'), a param the node's model does not declare
-    ('factors.params.sprad': a node's ``params`` as built hold every name its model reads)."""
+    ('factors.params.sprad': a node's ``params`` as built hold every name its model reads).
+    With `scope` (an act's name) node names are those of that act and the film-wide ones."""
     parts = _split(path)
     root = parts[0]
     if root == "scene":
@@ -119,11 +120,14 @@ def check_path(path: str, scene) -> None:
         obj = scene.camera
     elif root == "lights":
         obj = scene.lights
-    elif root in scene.nodes:
-        obj = scene.nodes[root]
+    elif (key := scene.find(root, scope)) is not None:
+        obj = scene.nodes[key]
     else:
-        raise PathError(f"property path {path!r}: no node named {root!r} "
-                        f"(known: {', '.join(sorted(scene.nodes)) or 'none'})")
+        known = sorted(n.name for k, n in scene.nodes.items()
+                       if scene.find(n.name, scope) == k)
+        raise PathError(f"property path {path!r}: no node named {root!r}"
+                        f"{'' if scope is None else f' in act {scope!r}'} "
+                        f"(known: {', '.join(known) or 'none'})")
     where = root
     for k, p in enumerate(parts[1:], 1):
         if isinstance(obj, dict):

@@ -29,7 +29,7 @@ class CameraRig:
         return self.act.film.timeline
 
     def _cur(self, what: str, t: float):
-        return np.asarray(self._tl.current(f"camera.{what}", t), dtype=np.float64)
+        return np.asarray(self._tl.current(f"camera.{what}", t, self.act.name), dtype=np.float64)
 
     @scripted
     def set(self, position=None, target=None, fov=None, at: float = 0.0):
@@ -70,9 +70,9 @@ class CameraRig:
         def pos(u_t):
             ang = np.radians(degrees) * float(f(u_t / span))
             return c + quat_rotate(quat_from_axis_angle(ax, ang), rel)
-        self._tl.add(ProceduralTrack("camera.position", pos, a, b))
+        self.act._track(ProceduralTrack("camera.position", pos, a, b))
         if around is not None:
-            self._tl.add(KeyframeTrack("camera.target", [a], [c], "step"))
+            self.act._track(KeyframeTrack("camera.target", [a], [c], "step"))
 
     @scripted
     def dolly(self, by, over, ease="in_out_sine"):
@@ -82,7 +82,7 @@ class CameraRig:
         by = np.asarray(by, float)
         for k in ("position", "target"):
             p0 = self._cur(k, a)
-            self._tl.add(KeyframeTrack(f"camera.{k}", [a, b], [p0, p0 + by], "linear", [ease]))
+            self.act._track(KeyframeTrack(f"camera.{k}", [a, b], [p0, p0 + by], "linear", [ease]))
 
     @scripted
     def push(self, distance: float, over, ease="in_out_sine"):
@@ -91,7 +91,7 @@ class CameraRig:
         a, b = self.act._over(over, "camera.push")
         p0, c = self._cur("position", a), self._cur("target", a)
         d = (c - p0) / max(np.linalg.norm(c - p0), 1e-12)
-        self._tl.add(KeyframeTrack("camera.position", [a, b], [p0, p0 + d * distance],
+        self.act._track(KeyframeTrack("camera.position", [a, b], [p0, p0 + d * distance],
                                    "linear", [ease]))
 
     @scripted
@@ -114,7 +114,7 @@ class CameraRig:
             p3 = pts[k + 2] if k + 2 < len(pts) else pts[k + 1]
             return catmull_rom(p0, pts[k], pts[k + 1], p3, u - k)
 
-        self._tl.add(ProceduralTrack("camera.position",
+        self.act._track(ProceduralTrack("camera.position",
                                      lambda x: spline(float(f(x / span))), a, b))
         if look_at is None:
             def ahead(x):
@@ -124,6 +124,6 @@ class CameraRig:
                 if np.linalg.norm(d) < 1e-9:
                     d = spline(u) - spline(u - lead)
                 return p + d / max(np.linalg.norm(d), 1e-12)
-            self._tl.add(ProceduralTrack("camera.target", ahead, a, b))
+            self.act._track(ProceduralTrack("camera.target", ahead, a, b))
         else:
-            self._tl.add(KeyframeTrack("camera.target", [a], [np.asarray(look_at, float)], "step"))
+            self.act._track(KeyframeTrack("camera.target", [a], [np.asarray(look_at, float)], "step"))

@@ -1,12 +1,17 @@
 """Timeline, Film and Act: the declarative score of a scene.
 
-``Timeline.evaluate(t)`` is a pure function of t: it starts from the Scene's nodes on
-screen at t, applies every track that has started (latest start wins), lets models derive
-their concrete look from their params, and lists the captions showing.  Nothing is carried
-from one call to the next, so frames may be evaluated in any order, in any process.
+An act is a clip (three.js's AnimationClip): it owns the tracks it makes, and nothing it
+sets outlives it.  ``Timeline.evaluate(t)`` is a pure function of t: it finds the act
+containing t, starts from the Scene's nodes on screen at t and the film's defaults (the
+Scene's camera, lights and look, which ``Film.set`` may change for every act), applies
+that act's tracks that have started (latest start wins; tracks added to the timeline
+outside any act apply in every act), lets models derive their concrete look from their
+params, and lists the captions showing.  Nothing is carried from one call to the next, so
+frames may be evaluated in any order, in any process.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Any, Callable
 
@@ -22,30 +27,53 @@ class Timeline:
         self.scene = scene
         self.tracks: list = []
         self.captions: list[Caption] = []
-        self._sorted: list | None = None
+        self._starts: list[float] = []           # the acts' start times, in order
+        self._names: list[str] = []              # and their names
+        self._sorted: dict = {}
 
-    def add(self, track):
-        """Add a track after checking it in full: its path resolves on the Scene, and a
-        procedural track gives finite values at the start, middle and end of its span."""
-        check_path(track.path, self.scene)
+    def add_act(self, name: str, start: float) -> None:
+        """Mark where an act starts: from there on, only its own tracks apply."""
+        self._starts.append(float(start))
+        self._names.append(name)
+        self._sorted = {}
+
+    def act_at(self, t: float) -> str | None:
+        """The name of the act whose clip plays at t (the first before it, the last after)."""
+        if not self._names:
+            return None
+        k = bisect.bisect_right(self._starts, t) - 1
+        return self._names[min(max(k, 0), len(self._names) - 1)]
+
+    def add(self, track, act: str | None = None):
+        """Add a track after checking it in full: its path resolves on the Scene (among
+        `act`'s nodes), and a procedural track gives finite values at the start, middle
+        and end of its span.  A track made by an act (`act` its name) applies in that act
+        only; one added without an act applies in every act."""
+        check_path(track.path, self.scene, act)
         if not track.site:
             track.site = call_site()
         if isinstance(track, ProceduralTrack):
             _sample(track)
+        track.act = act
         track.order = len(self.tracks)
         self.tracks.append(track)
-        self._sorted = None
+        self._sorted = {}
         return track
 
-    def _ordered(self):
-        if self._sorted is None:
-            self._sorted = sorted(self.tracks, key=lambda k: (k.start, k.order))
-        return self._sorted
+    def _ordered(self, act: str | None):
+        tracks = self._sorted.get(act)
+        if tracks is None:
+            tracks = self._sorted[act] = sorted(
+                (k for k in self.tracks if getattr(k, "act", None) in (None, act)),
+                key=lambda k: (k.start, k.order))
+        return tracks
 
-    def current(self, path: str, t: float) -> Any:
-        """The value a path has at t (from tracks, else the Scene): where moves start from."""
+    def current(self, path: str, t: float, act: str | None = None) -> Any:
+        """The value a path has at t in `act` (default: the act playing at t) from its
+        tracks, else the film's default: where moves start from."""
+        act = self.act_at(t) if act is None else act
         winner = None
-        for track in self._ordered():
+        for track in self._ordered(act):
             if track.start > t:
                 break
             if track.path == path:
@@ -57,7 +85,10 @@ class Timeline:
         s = self.scene
         obj = {"camera": s.camera, "lights": s.lights, "scene": s.settings}.get(root)
         if obj is None:
-            obj = s.nodes[root]
+            key = s.find(root, act)
+            if key is None:
+                raise PathError(f"property path {path!r}: no node named {root!r}")
+            obj = s.nodes[key]
         if root == "scene" and len(parts) == 2 and not hasattr(obj, parts[1]):
             return obj.params.get(parts[1])
         try:
@@ -72,7 +103,8 @@ class Timeline:
         state = FrameState(t=float(t), nodes=s.active(t), camera=s.camera, lights=s.lights,
                            settings=s.settings)
         binder = Binder(state)
-        for track in self._ordered():
+        act = self.act_at(t)
+        for track in self._ordered(act):
             if track.start > t:
                 break
             root = track.path.split(".", 1)[0]
@@ -92,7 +124,7 @@ class Timeline:
                 try:
                     state.nodes[name] = node.derive(node)
                 except Exception as e:
-                    site = s.sites.get(name, "<unknown>:?")
+                    site = s.sites.get(s.find(name, act) or name, "<unknown>:?")
                     raise ScriptError(f"{site}: node {name!r} at t={t:.3f} s: "
                                       f"{type(e).__name__}: {e}") from e
         state.captions = [(c, a) for c in self.captions if (a := c.alpha(t)) > 0]
@@ -130,7 +162,23 @@ class Film:
         start = self.acts[-1].end if self.acts else 0.0
         a = Act(self, name, start, float(duration))
         self.acts.append(a)
+        self.timeline.add_act(name, start)
         return a
+
+    @scripted
+    def set(self, path: str, value) -> None:
+        """Set a film-wide default (``film.set("scene.vignette", 0.3)``,
+        ``film.set("camera.near", 0.5)``): every act starts from it."""
+        check_path(path, self.scene)
+        root = _split(path)[0]
+        if root not in ("camera", "lights", "scene"):
+            raise ValueError(f"film.set {path!r}: set the camera, lights or look ('scene.'); "
+                             "a node's values belong to the act that shows it")
+        track = KeyframeTrack(path, [0.0], [value], "step")
+        state = FrameState(0.0, {}, self.scene.camera, self.scene.lights, self.scene.settings)
+        Binder(state).set(path, track.values[0])
+        self.scene.camera, self.scene.lights = state.camera, state.lights
+        self.scene.settings = state.settings
 
     @property
     def duration(self) -> float:
@@ -201,6 +249,10 @@ class Act:
         self._within(what, a, b)
         return self._g(a), self._g(b)
 
+    def _track(self, track):
+        """Add a track this act owns (it applies only while this act plays)."""
+        return self.film.timeline.add(track, self.name)
+
     # --- what is on screen -------------------------------------------------------------
     @scripted
     def add(self, item, span: tuple[float, float] | None = None):
@@ -212,8 +264,8 @@ class Act:
         for n in nodes:
             if not isinstance(n, Node):
                 raise TypeError(f"act {self.name!r}: add() takes nodes or models, got {type(n)}")
-            self.film.scene.add(n, (a, b))
-            self.film.scene.sites[n.name] = site
+            self.film.scene.add(n, (a, b), scope=self.name)
+            self.film.scene.sites[self.film.scene.find(n.name, self.name)] = site
         return item
 
     # --- what changes ------------------------------------------------------------------
@@ -238,11 +290,11 @@ class Act:
         else:
             path = target
             vals = list(values) if prop_or_value is None else [prop_or_value, *values]
-        check_path(path, self.film.scene)
+        check_path(path, self.film.scene, self.name)
         a, b = self._over(over, f"animate {path!r}")
         if to is not None:
             if not vals:
-                here = self.film.timeline.current(path, a)
+                here = self.film.timeline.current(path, a, self.name)
                 if here is None:
                     raise ValueError(f"animate {path!r} to={to!r}: the property has no value "
                                      f"at {a - self.start:g} s to start from; give a start "
@@ -252,28 +304,28 @@ class Act:
         if len(vals) < 2:
             raise ValueError(f"animate {path!r}: give at least two values, or to=")
         times = [a + (b - a) * k / (len(vals) - 1) for k in range(len(vals))]
-        return self.film.timeline.add(KeyframeTrack(path, times, vals, interpolation, [ease],
-                                                    site=call_site()))
+        return self._track(KeyframeTrack(path, times, vals, interpolation, [ease],
+                                         site=call_site()))
 
     @scripted
     def keyframes(self, path: str, keys: dict, interpolation="linear", ease="linear"):
         """Explicit keys ``{act_time: value}``; one key holds that value from its time on."""
         if not isinstance(keys, dict) or not keys:
             raise ValueError(f"keyframes {path!r}: give keys as a non-empty {{time: value}} dict")
-        check_path(path, self.film.scene)
+        check_path(path, self.film.scene, self.name)
         ts = sorted(keys)
         self._within(f"keyframes {path!r}", float(ts[0]), float(ts[-1]))
-        return self.film.timeline.add(KeyframeTrack(
+        return self._track(KeyframeTrack(
             path, [self._g(x) for x in ts], [keys[x] for x in ts], interpolation, [ease],
             site=call_site()))
 
     @scripted
     def set(self, path: str, value, at: float = 0.0):
         """Set a property to `value` from act time `at` on (a single held key)."""
-        check_path(path, self.film.scene)
+        check_path(path, self.film.scene, self.name)
         self._within(f"set {path!r}", float(at), float(at))
-        return self.film.timeline.add(KeyframeTrack(path, [self._g(at)], [value], "step",
-                                                    site=call_site()))
+        return self._track(KeyframeTrack(path, [self._g(at)], [value], "step",
+                                         site=call_site()))
 
     @scripted
     def procedural(self, path: str, fn: Callable[[float], Any], over=None):
@@ -285,10 +337,10 @@ class Act:
         if not callable(fn):
             raise TypeError(f"procedural {path!r}: fn must be a function of time, got "
                             f"{type(fn).__name__}")
-        check_path(path, self.film.scene)
+        check_path(path, self.film.scene, self.name)
         a, b = (self._over(over, f"procedural {path!r}") if over is not None
                 else (self.start, self.end))
-        return self.film.timeline.add(ProceduralTrack(path, fn, a, b, site=call_site()))
+        return self._track(ProceduralTrack(path, fn, a, b, site=call_site()))
 
     # --- what is said ------------------------------------------------------------------
     @scripted

@@ -3,8 +3,9 @@
 One key holds that value from its time on.  Numbers must be finite (a NaN position makes an
 object vanish without a word), so a track with a NaN or infinite key is refused when made.
 
-A track *applies* from its start time on and holds its last value after its end; before its
-start it does not apply, so an animation scheduled for act 5 never disturbs act 2.  When
+A track *applies* from its start time on and holds its last value after its end, until the
+end of the act that made it (an act is a clip: see timeline.py); before its start it does not
+apply, so an animation scheduled for act 5 never disturbs act 2, nor act 6.  When
 several tracks drive the same path, the one that started last wins (ties: added last).
 
 Values may be floats, numpy arrays (whole per-instance arrays included), colours, booleans
@@ -49,6 +50,7 @@ class KeyframeTrack:
     eases: list = field(default_factory=list)   # one per segment (len(times) - 1)
     order: int = 0                               # insertion order, set by the timeline
     site: str = ""                               # the scene's file:line that made it
+    act: str | None = None                       # the act that owns it (None: every act)
 
     def __post_init__(self):
         if len(self.times) != len(self.values) or not self.times:
@@ -129,6 +131,7 @@ class ProceduralTrack:
     end: float = float("inf")
     order: int = 0
     site: str = ""                               # the scene's file:line that made it
+    act: str | None = None                       # the act that owns it (None: every act)
 
     def value(self, t: float):
         return self.fn(min(t, self.end) - self.start)
