@@ -25,9 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _sigint_default():
-    """Runs in the child between fork and exec: undo an inherited SIGINT ignore."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+# Undo an inherited SIGINT ignore, then become the command (exec keeps the pid, and a
+# signal at its default stays at its default).  A trampoline rather than preexec_fn, which
+# is unsafe in a parent with threads (the output pumps, playwright's).
+_SIGINT_DEFAULT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                   "os.execvp(sys.argv[1], sys.argv[1:])")
 
 
 def hepaanim(*args) -> list[str]:
@@ -46,7 +48,7 @@ class Child:
         self.lines: queue.Queue = queue.Queue()
         self.log: list[str] = []
         self.proc = subprocess.Popen(
-            self.args, cwd=cwd, text=True, preexec_fn=_sigint_default,
+            [sys.executable, "-c", _SIGINT_DEFAULT, *self.args], cwd=cwd, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if stderr == "merge" else subprocess.PIPE)
