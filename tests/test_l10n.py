@@ -18,7 +18,9 @@ from hepaanim.compose.captions import wrap
 from hepaanim.compose.fonts import font, font_path
 from hepaanim.script import check, load_film_data, load_script
 from hepaanim.script.check import translation_problems
-from hepaanim.script.l10n import figures, write_column
+import re
+
+from hepaanim.script.l10n import figures, format_figure, write_column
 from hepaanim.script.po import export, import_
 from hepaanim.script.table import ScriptError
 
@@ -195,6 +197,31 @@ def test_figures_are_read_with_each_languages_symbols():
     assert figures("70\u202f000 / 70\u00a0000", "fr") == [Decimal("70000")] * 2
     assert figures("70.000", "de") == figures("> 7万", "ja") == figures("70,000", "en")
     assert figures("30〜40%", "ja") == figures("30–40\u00a0%", "fr") == [30, 40]
+
+
+def test_format_figure_follows_babel():
+    assert format_figure(2.7, "de", percent=True) == "2,7\u00a0%"
+    assert format_figure(30, "ja", percent=True) == "30%"
+    assert format_figure(70000, "fr") == "70\u202f000"
+    assert format_figure(70000, "fr", narrow_space=False) == "70\u00a0000"
+    assert format_figure(70000, "de") == "70.000"
+
+
+@pytest.mark.parametrize("lang", LANGS[1:])
+def test_translated_figures_are_written_as_babel_writes_them(lang):
+    """Percentages and grouped figures in the table read exactly as Babel formats them for
+    the language (French with U+00A0 for CLDR's U+202F: the film's Lato lacks U+202F)."""
+    bad = []
+    for ln in SCRIPT:
+        text = ln.text[lang]
+        for m in re.finditer(r"(?<![\d.,])(\d+(?:[.,]\d+)?)[\u00a0\u202f ]?%", text):
+            value = figures(m.group(1), lang)[0]
+            if m.group(0) != format_figure(value, lang, percent=True, narrow_space=False):
+                bad.append((ln.id, m.group(0)))
+        for m in re.finditer(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?![\d])", text):
+            if m.group(0) != format_figure(figures(m.group(0), lang)[0], lang, narrow_space=False):
+                bad.append((ln.id, m.group(0)))
+    assert bad == []
 
 
 def test_the_films_translations_pass_the_checker():

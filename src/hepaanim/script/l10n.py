@@ -21,7 +21,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
+from babel.numbers import (NumberFormatError, format_decimal, format_percent, get_decimal_symbol,
+                           get_group_symbol, parse_decimal)
 
 from .table import ScriptError, is_language, read_rows
 
@@ -74,6 +75,19 @@ def figures(text: str, lang: str = "en") -> list[Decimal]:
             continue
         out.append((v * mult).normalize())
     return out
+
+
+def format_figure(value, lang: str, percent: bool = False, narrow_space: bool = True) -> str:
+    """A figure as ``lang`` writes it (Babel, CLDR): ``format_figure(2.7, "de", True)`` is
+    "2,7 %", ``format_figure(70000, "fr")`` "70 000".  ``value`` is the figure as shown
+    (30 for "30 %").  ``narrow_space=False`` writes CLDR's narrow no-break space (U+202F,
+    the French grouping space) as a no-break space (U+00A0), for a font that lacks it:
+    the film's Lato has no U+202F, so its French table uses U+00A0."""
+    loc = babel_locale(lang)
+    v = Decimal(str(value))
+    s = (format_percent(v / 100, locale=loc, decimal_quantization=False) if percent
+         else format_decimal(v, locale=loc, decimal_quantization=False))
+    return s if narrow_space else s.replace("\u202f", "\u00a0")
 
 
 def names_any(text: str, names) -> bool:
