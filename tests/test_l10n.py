@@ -330,3 +330,20 @@ def test_card_rows_are_at_most_a_third_wider_than_english():
             if tr > 1.3 * en:
                 over.add((ln.id, lang))
     assert over == CARD_ROWS_OVER
+
+
+def test_po_command_line_round_trip_and_bad_file(film, capsys):
+    from hepaanim.script.po import main
+    po_path = film / "fr.po"
+    assert main(["export", str(film), "fr", str(po_path)]) == 0
+    assert capsys.readouterr().out == f"entries={len(SCRIPT)}\n"
+    assert main(["import", str(film), "fr", str(po_path)]) == 0
+    assert capsys.readouterr().out == "changed=0 problems=0\n"
+    (film / "bad.po").write_text('msgid "x"\nmsgstr\n', encoding="utf-8")
+    assert main(["import", str(film), "fr", str(film / "bad.po")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {film / 'bad.po'}: not a PO file") and err.count("\n") == 1
+    assert main(["import", str(film), "fr", str(film / "none.po")]) == 2
+    assert capsys.readouterr().err == f"error: {film / 'none.po'}: no such PO file\n"
+    assert main(["export", str(film), "en", str(po_path)]) == 2
+    assert "'en' is not a target language" in capsys.readouterr().err

@@ -84,6 +84,8 @@ def import_(film_dir, lang: str, path) -> ImportResult:
     spath, name = _script_path(film_dir), str(path)
     _check_lang(lang, name)
     script = load_script(spath)
+    if not Path(path).is_file():                 # polib would parse the name as PO text
+        raise ScriptError(f"{name}: no such PO file")
     try:
         po = polib.pofile(name, wrapwidth=0)
     except (OSError, ValueError, UnicodeDecodeError) as e:
@@ -111,3 +113,35 @@ def import_(film_dir, lang: str, path) -> ImportResult:
             values[lid] = e.msgstr
     changed = write_column(spath, lang, values) if values else []
     return ImportResult(changed, problems)
+
+
+def main(argv=None) -> int:
+    """``python -m hepaanim.script.po export|import FILM_DIR LANG FILE.po``: the round trip
+    from a shell.  Import prints one line per entry not imported, then ``changed=N
+    problems=M``; exit 1 when there were problems.  A bad file or argument is one line on
+    stderr and exit 2."""
+    import argparse
+    import sys
+    ap = argparse.ArgumentParser(prog="python -m hepaanim.script.po",
+                                 description="Export a script language to PO, or import it back.")
+    ap.add_argument("action", choices=("export", "import"))
+    ap.add_argument("film_dir")
+    ap.add_argument("lang")
+    ap.add_argument("po_file")
+    a = ap.parse_args(argv)
+    try:
+        if a.action == "export":
+            print(f"entries={export(a.film_dir, a.lang, a.po_file)}")
+            return 0
+        result = import_(a.film_dir, a.lang, a.po_file)
+    except ScriptError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for p in result.problems:
+        print(p)
+    print(f"changed={len(result.changed)} problems={len(result.problems)}")
+    return 1 if result.problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
