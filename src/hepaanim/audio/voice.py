@@ -163,14 +163,15 @@ def espeak_version() -> str:
     return parts[1].split()[0] if len(parts) > 1 and parts[1].split() else "unknown"
 
 
-def synthesize(text: str, lang: str = "en", wpm: int = WPM, voice: str | None = None
-               ) -> np.ndarray:
+def synthesize(text: str, lang: str = "en", wpm: int = WPM, voice: str | None = None,
+               trim: bool = True) -> np.ndarray:
     """Scratch voice for `text`: espeak-ng at `wpm`, resampled 22,050 -> 48,000 Hz, leading
     and trailing silence cut (speech onset = first sample), as (n, 2) float32.
 
     Text goes in on stdin as UTF-8 (so a line starting with '-' is not an option and
-    Japanese arrives intact).  Raises FileNotFoundError without espeak-ng and ValueError
-    for a language the film has no voice for.
+    Japanese arrives intact).  `trim=False` keeps espeak-ng's own lead-in silence.
+    Raises FileNotFoundError without espeak-ng and ValueError for a language the film has
+    no voice for.
     """
     exe = espeak()
     if exe is None:
@@ -189,7 +190,8 @@ def synthesize(text: str, lang: str = "en", wpm: int = WPM, voice: str | None = 
             msg = " ".join(proc.stderr.decode("utf-8", "replace").split())
             raise RuntimeError(f"espeak-ng failed for voice {voice}: {msg}")
         data, rate = soundfile.read(str(wav), dtype="float32", always_2d=True)
-    return trim_silence(resample(data[:, 0], rate, RATE))
+    audio = resample(data[:, 0], rate, RATE)
+    return trim_silence(audio) if trim else as_stereo(audio)
 
 
 def scratch_source(lang: str, wpm: int = WPM) -> str:
