@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hepaanim  # noqa: E402,F401  (before numpy, as the command line: one BLAS thread)
 import standard_scene  # noqa: E402
 
-from hepaanim.render.frames import FrameRange, make_renderer, render_frames  # noqa: E402
+from hepaanim.render.frames import FrameRange, Settings, make_renderer, render_frames  # noqa: E402,E501
 from hepaanim.timeline import Film  # noqa: E402
 
 
@@ -61,8 +61,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.mp4"
         t0, c0 = time.perf_counter(), cpu_seconds()
-        render_frames(film, "mp4", out, w, h, a.fps, aa, FrameRange(0, n), quiet=True,
-                      look=a.look)
+        render_frames(film, "mp4", out, Settings(w, h, a.fps, aa, a.look), FrameRange(0, n),
+                      quiet=True)
         dt, dc = time.perf_counter() - t0, cpu_seconds() - c0
         size = out.stat().st_size
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -42,8 +42,8 @@ def run_one(scene: Path, out: Path, cache: Path, quality: str, workers: int,
             "p = QUALITY[q]\n"
             "film = load(scene)\n"
             "fr = frame_range(film, p.fps, None, float(to) if to != 'None' else None)\n"
-            "res = render_chunked(scene, film, 'mp4', out, p.width, p.height, p.fps, p.aa, fr,\n"
-            "                     look=p.look, hdr=p.hdr, workers=int(n), cache_dir=cache,\n"
+            "res = render_chunked(scene, film, 'mp4', out, p, fr,\n"
+            "                     workers=int(n), cache_dir=cache,\n"
             "                     quiet=True)\n"
             "print(json.dumps(res))\n")
     t0, c0 = time.perf_counter(), _child_cpu()

@@ -240,12 +240,11 @@ def test_output_naming_a_folder_is_refused_before_rendering(tmp_path, capsys, co
                                                              monkeypatch):
     folder = tmp_path / ("film.mp4" if command == "render" else "frame.png")
     folder.mkdir()
-    from hepaanim.render import frames
+    from hepaanim.render.settings import Settings
 
     def no_render(*a, **kw):
         raise AssertionError("rendered before refusing the output")
-    monkeypatch.setattr(frames, "make_renderer", no_render)
-    monkeypatch.setattr(parallel, "make_renderer", no_render)
+    monkeypatch.setattr(Settings, "renderer", no_render)
     args = (["render", str(SCENE), *SMALL, "--cache-dir", str(tmp_path / "cache")]
             if command == "render" else ["still", str(SCENE), "--t", "1"])
     one_line(capsys, main([*args, "-o", str(folder)]), 2, "is a folder",

@@ -21,6 +21,7 @@ import pytest
 from hepaanim.loader import load
 from hepaanim.render.frames import FrameRange, frame_range, render_still
 from hepaanim.render.parallel import plan_chunks, render_chunked
+from hepaanim.render.settings import Settings
 from hepaanim.timeline import Film
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +52,7 @@ def film():
 def reference(tmp_path_factory, film) -> Path:
     """The single-worker render every other render must equal."""
     d = tmp_path_factory.mktemp("reference")
-    res = render_chunked(SCENE, film, "mp4", d / "ref.mp4", W, H, FPS, "fxaa",
+    res = render_chunked(SCENE, film, "mp4", d / "ref.mp4", Settings(W, H, FPS, "fxaa"),
                          frame_range(film, FPS), cache_dir=d / "cache", quiet=True)
     assert (res["chunks"], res["rendered"], res["frames"]) == (4, 4, 40)
     return d / "ref.mp4"
@@ -117,7 +118,7 @@ def build(film):
 
 def _render_two_acts(scene: Path, out: Path, cache: Path) -> dict:
     f = load(scene)
-    return render_chunked(scene, f, "mp4", out, W, H, 10, "fxaa", frame_range(f, 10),
+    return render_chunked(scene, f, "mp4", out, Settings(W, H, 10, "fxaa"), frame_range(f, 10),
                           cache_dir=cache, quiet=True, chunk_seconds=0.5)
 
 
@@ -166,7 +167,7 @@ def test_a_crashed_render_resumes_from_its_finished_chunks(tmp_path, film, spawn
 
 def test_a_worker_killed_mid_chunk_is_replaced(tmp_path, film, reference):
     marker = tmp_path / "killed"
-    res = render_chunked(SCENE, film, "mp4", tmp_path / "k.mp4", W, H, FPS, "fxaa",
+    res = render_chunked(SCENE, film, "mp4", tmp_path / "k.mp4", Settings(W, H, FPS, "fxaa"),
                          frame_range(film, FPS), workers=2, cache_dir=tmp_path / "cache",
                          quiet=True, kill_once=str(marker))
     assert marker.exists(), "no worker was killed"
@@ -194,9 +195,44 @@ def test_local_cluster_renders_the_same_file(hepaanim_cmd, tmp_path, dask_cluste
     assert out.read_bytes() == reference.read_bytes()
 
 
+def test_a_reused_cluster_worker_renders_each_job_at_its_own_scale(tmp_path):
+    """A Dask worker thread keeps its renderer between tasks, keyed by the job's whole
+    Settings: a 1.0-scale job after a 0.65 one is drawn at 1.0 (the key once left the scale
+    out, and the second job came out at 0.65)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hepaanim.render import cluster
+    from hepaanim.render.parallel import Job
+    bundle = cluster.scene_bundle(str(SCENE))
+    sharp, soft = (Job(str(SCENE), "mp4", Settings(W, H, FPS, "fxaa", scale=s))
+                   for s in (1.0, 0.65))
+
+    def worker(*jobs):          # one worker thread, fed tasks in turn
+        def run():
+            try:
+                return [decode_bytes(cluster.render_chunk_task(bundle, j, 0, 5)["data"],
+                                     tmp_path) for j in jobs]
+            finally:
+                cluster._local.renderer.close()
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(run).result()
+
+    (fresh,) = worker(sharp)
+    at_soft, reused = worker(soft, sharp)
+    assert np.abs(at_soft[0].astype(int) - fresh[0]).max() > 8     # the scale shows
+    for a, b in zip(reused, fresh):
+        assert np.array_equal(a, b)
+
+
+def decode_bytes(data: bytes, folder: Path) -> list[np.ndarray]:
+    p = folder / "segment.mp4"
+    p.write_bytes(data)
+    return decode(p)
+
+
 def test_cluster_worker_killed_mid_chunk(tmp_path, film, dask_cluster, reference):
     marker = tmp_path / "killed"
-    render_chunked(SCENE, film, "mp4", tmp_path / "k.mp4", W, H, FPS, "fxaa",
+    render_chunked(SCENE, film, "mp4", tmp_path / "k.mp4", Settings(W, H, FPS, "fxaa"),
                    frame_range(film, FPS), scheduler=dask_cluster.scheduler_address,
                    cache_dir=tmp_path / "cache", quiet=True, kill_once=str(marker))
     assert marker.exists(), "no worker was killed"

@@ -98,8 +98,9 @@ def _seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .render.frames import AA_MODES, QUALITY
     from .render.gl.post import LOOKS
+    from .render.gl.renderer import AA_MODES
+    from .render.settings import QUALITY
     p = _Parser(prog="hepaanim", description="Render the HepaStem explainer from scene scripts.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -183,18 +184,16 @@ def _port(text: str) -> int:
 
 
 def _preset(args):
-    """The quality preset with the command line's overrides applied."""
-    from dataclasses import replace
-
-    from .render.frames import QUALITY
-    p = QUALITY[args.quality]
+    """The render's one Settings: the quality preset with the command line's overrides
+    applied (it then travels whole: frames, workers, cluster, cache keys)."""
+    from .render.settings import QUALITY
     changes = {}
     if getattr(args, "resolution", None):
         changes["width"], changes["height"] = args.resolution
-    for k in ("fps", "aa", "look", "hdr", "scale"):
+    for k in ("fps", "aa", "look", "hdr", "scale", "motion_blur"):
         if getattr(args, k, None) is not None:
             changes[k] = getattr(args, k)
-    return replace(p, **changes)
+    return QUALITY[args.quality].replace(**changes)
 
 
 def _load(path):
@@ -320,17 +319,13 @@ def cmd_render(args) -> int:
     if args.format in SEGMENT_FORMATS:
         _writable_folder(cache_dir, "the chunk cache")
     if args.format not in SEGMENT_FORMATS:
-        res = render_frames(film, args.format, out, w, h, fps, p.aa, frames, args.quiet,
-                            look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
-                            scale=p.scale)
+        res = render_frames(film, args.format, out, p, frames, args.quiet)
     else:           # always chunked: same bytes for any worker count
         # The video and its subtitles are one transaction: all written, then all renamed.
         with Transaction() as txn:
-            res = render_chunked(args.scene, film, args.format, out, w, h, fps, p.aa, frames,
-                                 look=p.look, hdr=p.hdr, motion_blur=args.motion_blur,
-                                 scale=p.scale, workers=args.workers or 1,
-                                 scheduler=args.scheduler, cache_dir=cache_dir,
-                                 quiet=args.quiet, txn=txn)
+            res = render_chunked(args.scene, film, args.format, out, p, frames,
+                                 workers=args.workers or 1, scheduler=args.scheduler,
+                                 cache_dir=cache_dir, quiet=args.quiet, txn=txn)
             if film.timeline.captions:
                 from .output import subtitles
                 try:
@@ -372,8 +367,7 @@ def cmd_still(args) -> int:
     _output_file(out)
     _writable_folder(out.parent, "the output")
     p = _preset(args)
-    img = render_still(film, args.t, p.width, p.height, p.aa, p.look, p.hdr, p.fps,
-                       args.motion_blur, p.scale)
+    img = render_still(film, args.t, p)
     tmp = temp_path(out)
     try:
         write_png(img, tmp)

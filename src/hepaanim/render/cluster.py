@@ -86,8 +86,10 @@ def _film(bundle, scene_name: str):
 
 
 def _renderer(job: Job):
-    """This thread's renderer, and the engine hash of the code it was built from."""
-    key = (job.width, job.height, job.aa, job.look, job.hdr)
+    """This thread's renderer, and the engine hash of the code it was built from.  It is
+    kept while the job's Settings (whole: size, scale, look, ...) are those it was built
+    for."""
+    key = job.settings
     r = getattr(_local, "renderer", None)
     if r is not None and _local.key != key:
         r.close()
@@ -105,7 +107,7 @@ def render_chunk_task(bundle: dict[str, bytes], job: Job, first: int, stop: int,
     digest of the frame states drawn and the engine hash of the renderer that drew them."""
     film = _film(bundle, Path(job.scene).name)
     renderer, engine = _renderer(job)
-    digest = ContentDigest(StateHasher(job.width, job.height), stop - first)
+    digest = ContentDigest(StateHasher(*job.settings.size), stop - first)
     with tempfile.TemporaryDirectory(prefix="hepaanim-seg-") as d:
         p = render_segment(film, renderer, job, Path(d) / f"segment.{job.fmt}", first, stop,
                            None, kill_once, digest)

@@ -12,34 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..compose import overlay_items
 from ..output.encoders import open_sink
 from .gl.renderer import AA_MODES, Renderer, RenderSettings, aa_settings  # noqa: F401
-
-@dataclass(frozen=True)
-class Preset:
-    width: int
-    height: int
-    fps: float
-    aa: str = "fxaa"
-    look: str = "full"      # "draft": no bloom, no depth of field; "final": + occlusion
-    hdr: bool = False       # float scene target (≈ +35-45 % per frame on llvmpipe)
-    scale: float = 1.0      # render scale (the shot at a fraction of the size, enlarged)
+from .settings import QUALITY, Settings  # noqa: F401
 
 
-# low is a fast draft; medium and high are the full look on the fast 8-bit path; high
-# renders the shot at 0.65 scale (1248x702, enlarged; captions at full 1080p) with the
-# cheaper edge AA, which keeps the film at 12 fps on a 2-core CPU whose speed drifts by
-# ~8 % with the host's load (at 0.75 it measured 11.8-12.1 fps, at 0.7 11.9-12.9; side by
-# side at 1:1, 0.65 is slightly softer than 0.75); --render-scale 1 gives the sharpest
-# master.  4k renders full-size in float HDR with FXAA and the "final" look (+ ambient
-# occlusion in the shots that ask for it).  --aa, --look, --hdr and --render-scale override.
-QUALITY = {
-    "low": Preset(854, 480, 15, "fxaa", "draft", False),
-    "medium": Preset(1280, 720, 30),
-    "high": Preset(1920, 1080, 30, aa="edge", scale=0.65),
-    "4k": Preset(3840, 2160, 30, look="final", hdr=True),
-}
+
 @dataclass
 class FrameRange:
     first: int
@@ -57,11 +35,13 @@ def frame_range(film, fps: float, start: float | None = None, end: float | None 
     return FrameRange(a, b)
 
 
-def make_renderer(width: int, height: int, aa: str = "fxaa", look: str = "full",
-                  hdr: bool = False, scale: float = 1.0) -> Renderer:
-    r = Renderer(RenderSettings(width, height, aa, look, hdr, scale))
-    r.overlay_source = overlay_items
-    return r
+def make_renderer(settings: Settings | int, height: int | None = None, aa: str = "fxaa",
+                  look: str = "full", hdr: bool = False, scale: float = 1.0) -> Renderer:
+    """``settings.renderer()``; also ``make_renderer(width, height, aa, look, hdr, scale)``,
+    the short form tests and benches use for a bare renderer."""
+    if not isinstance(settings, Settings):
+        settings = Settings(settings, height, 30.0, aa, look, hdr, scale)
+    return settings.renderer()
 
 
 class Progress:
@@ -100,18 +80,17 @@ class Progress:
         return self.done / el if el > 0 else 0.0
 
 
-def render_frames(film, fmt: str, out, width: int, height: int, fps: float, aa: str,
-                  frames: FrameRange, quiet: bool = False, look: str = "full",
-                  hdr: bool = False, motion_blur: int = 1, scale: float = 1.0,
-                  **sink_kw) -> dict:
+def render_frames(film, fmt: str, out, settings: Settings, frames: FrameRange,
+                  quiet: bool = False, **sink_kw) -> dict:
     """Stream frames to a sink; on any error or Ctrl-C the previous output is untouched."""
-    renderer = make_renderer(width, height, aa, look, hdr, scale)
+    renderer = settings.renderer()
+    fps, blur = settings.fps, settings.motion_blur
     sink = None
     progress = Progress(len(frames), quiet, label=film.name)
     try:
-        sink = open_sink(fmt, out, (width, height), fps, first_frame=frames.first, **sink_kw)
+        sink = open_sink(fmt, out, settings.size, fps, first_frame=frames.first, **sink_kw)
         for i in range(frames.first, frames.stop):
-            sink.write(frame_bytes(renderer, film, i / fps, fps, motion_blur, out=sink.buffer()))
+            sink.write(frame_bytes(renderer, film, i / fps, fps, blur, out=sink.buffer()))
             progress.update()
         path = sink.close()
         sink = None
@@ -144,9 +123,14 @@ def frame_bytes(renderer, film, t: float, fps: float, motion_blur: int = 1,
     return out
 
 
-def render_still(film, t: float, width: int, height: int, aa: str = "fxaa",
-                 look: str = "full", hdr: bool = False, fps: float = 30.0,
+def render_still(film, t: float, settings: Settings | int, height: int | None = None,
+                 aa: str = "fxaa", look: str = "full", hdr: bool = False, fps: float = 30.0,
                  motion_blur: int = 1, scale: float = 1.0):
-    with make_renderer(width, height, aa, look, hdr, scale) as r:
-        a = np.frombuffer(frame_bytes(r, film, t, fps, motion_blur), np.uint8)
-        return a.reshape(height, width, 4).copy()
+    """One instant as an RGBA array (top row first), equal to that frame of a render with
+    the same settings; also ``render_still(film, t, width, height, ...)`` (short form)."""
+    if not isinstance(settings, Settings):
+        settings = Settings(settings, height, fps, aa, look, hdr, scale, motion_blur)
+    with settings.renderer() as r:
+        a = np.frombuffer(frame_bytes(r, film, t, settings.fps, settings.motion_blur),
+                          np.uint8)
+        return a.reshape(settings.height, settings.width, 4).copy()

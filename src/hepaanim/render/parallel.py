@@ -61,7 +61,8 @@ import numpy as np
 from ..output import atomic
 from ..scene.geometry import Geometry
 from ..output.encoders import EncoderError, FFmpegSink, codec_args, count_frames
-from .frames import FrameRange, Progress, frame_bytes, make_renderer
+from .frames import FrameRange, Progress, frame_bytes
+from .settings import Settings
 
 CHUNK_SECONDS = 2.0          # longest chunk; acts are cut into near-equal chunks up to this
 SEGMENT_FORMATS = ("mp4", "webm")
@@ -69,7 +70,7 @@ MAX_ATTEMPTS = 3             # renders of one chunk before a dying worker is an 
 CACHE_ENV = "HEPAANIM_CACHE_DIR"
 DEFAULT_CACHE_DIR = Path("renders") / ".cache"
 CACHE_MAX_BYTES = int(float(os.environ.get("HEPAANIM_CACHE_MAX_GB", "4")) * 2**30)
-KEY_VERSION = 1
+KEY_VERSION = 2               # 2: the key holds the whole Settings
 
 
 class ChunkError(EncoderError):
@@ -123,20 +124,13 @@ def plan_chunks(film, fps: float, frames: FrameRange,
 @dataclass(frozen=True)
 class Job:
     """Everything a worker needs besides the chunk: the scene file (workers load it
-    themselves) and the settings that decide the pixels."""
+    themselves), the format, and the settings that decide the pixels (whole)."""
     scene: str
     fmt: str
-    width: int
-    height: int
-    fps: float
-    aa: str = "fxaa"
-    look: str = "full"
-    hdr: bool = False
-    motion_blur: int = 1
-    scale: float = 1.0
+    settings: Settings
 
     def renderer(self):
-        return make_renderer(self.width, self.height, self.aa, self.look, self.hdr, self.scale)
+        return self.settings.renderer()
 
 
 # --- keys --------------------------------------------------------------------------------
@@ -167,12 +161,13 @@ def engine_hash(fresh: bool = False) -> str:
 
 
 def settings_key(job: Job) -> str:
+    """Every field of the job's Settings (a new field is in the key by construction), the
+    format and its codec arguments, the engine and the ffmpeg that encodes."""
     import imageio_ffmpeg
+    fields = {k: repr(v) if isinstance(v, float) else v
+              for k, v in job.settings.as_dict().items()}
     return json.dumps({"v": KEY_VERSION, "engine": engine_hash(), "fmt": job.fmt,
-                       "size": [int(job.width), int(job.height)], "fps": repr(float(job.fps)),
-                       "aa": job.aa, "look": job.look, "hdr": bool(job.hdr),
-                       "motion_blur": int(job.motion_blur), "scale": repr(float(job.scale)),
-                       "codec": codec_args(job.fmt, job.fps),
+                       "settings": fields, "codec": codec_args(job.fmt, job.settings.fps),
                        "ffmpeg": [imageio_ffmpeg.__version__,
                                   Path(imageio_ffmpeg.get_ffmpeg_exe()).name]},
                       sort_keys=True)
@@ -340,7 +335,8 @@ def chunk_digest(film, chunk: Chunk, job: Job, hasher: StateHasher,
     d = ContentDigest(hasher, len(chunk))
     watched, blank = _Watched(film, d, keep), _NoPixels()
     for i in range(chunk.first, chunk.stop):
-        frame_bytes(blank, watched, i / job.fps, job.fps, job.motion_blur)
+        frame_bytes(blank, watched, i / job.settings.fps, job.settings.fps,
+                    job.settings.motion_blur)
         d.end_frame()
     return d.hexdigest()
 
@@ -504,12 +500,12 @@ def render_segment(film, renderer, job: Job, path: Path, first: int, stop: int,
     `kill_once` is a fault-injection hook for tests: the first process that creates that
     marker file kills itself with SIGKILL halfway through the chunk.
     """
-    fps = job.fps
+    fps = job.settings.fps
     source = film if digest is None else digest.watch(film)
-    sink = FFmpegSink(path, (job.width, job.height), fps, job.fmt)
+    sink = FFmpegSink(path, job.settings.size, fps, job.fmt)
     try:
         for i in range(first, stop):
-            sink.write(frame_bytes(renderer, source, i / fps, fps, job.motion_blur,
+            sink.write(frame_bytes(renderer, source, i / fps, fps, job.settings.motion_blur,
                                    out=sink.buffer()))
             if digest is not None:
                 digest.end_frame()
@@ -591,7 +587,7 @@ def _worker_main(conn, job: Job, lp_threads: int | None, kill_once: str | None):
         try:
             film = load(job.scene)
             renderer = job.renderer()
-            hasher = StateHasher(job.width, job.height)
+            hasher = StateHasher(*job.settings.size)
         except Exception as e:
             conn.send(("error", None, type(e).__name__, str(e)))
             return
@@ -772,10 +768,8 @@ def _run_pool(todo, job: Job, workers: int, cache: SegmentCache, progress: Progr
 
 # --- the whole render --------------------------------------------------------------------
 
-def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: float, aa: str,
-                   frames: FrameRange, *, look: str = "full", hdr: bool = False,
-                   motion_blur: int = 1, scale: float = 1.0, workers: int = 1,
-                   scheduler: str | None = None,
+def render_chunked(scene, film, fmt: str, out, settings: Settings, frames: FrameRange, *,
+                   workers: int = 1, scheduler: str | None = None,
                    cache_dir=None, quiet: bool = False, chunk_seconds: float = CHUNK_SECONDS,
                    kill_once: str | None = None, txn: atomic.Transaction | None = None,
                    report=None) -> dict:
@@ -793,16 +787,16 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
         raise ValueError(f"chunked renders write {', '.join(SEGMENT_FORMATS)}, not {fmt!r}")
     t0 = time.perf_counter()
     out = Path(out)
+    fps = settings.fps
     if report is None:
         def report(line):
             print(line, file=sys.stderr, flush=True)
     chunks = plan_chunks(film, fps, frames, chunk_seconds)
     cache = SegmentCache(Path(cache_dir) if cache_dir else default_cache_dir(), fmt)
     cache.clean_partials()
-    job = Job(str(Path(scene).resolve()), fmt, width, height, fps, aa, look, bool(hdr),
-              int(motion_blur), float(scale))
-    settings = settings_key(job)
-    hasher = StateHasher(width, height)
+    job = Job(str(Path(scene).resolve()), fmt, settings)
+    skey = settings_key(job)
+    hasher = StateHasher(*settings.size)
     keys: dict[int, str] = {}
     stats = {"rendered": 0, "cached": 0, "retried": 0, "worker_peak_rss_mb": {},
              "engines": {engine_hash()}, "new": []}
@@ -817,7 +811,7 @@ def render_chunked(scene, film, fmt: str, out, width: int, height: int, fps: flo
         for c in chunks:
             states: dict | None = {} if keep else None
             d = chunk_digest(film, c, job, hasher, states)
-            k = keys[c.index] = chunk_key(settings, d)
+            k = keys[c.index] = chunk_key(skey, d)
             found, why = cache.verify(k, len(c))
             if why is not None:
                 report(f"cache: chunk {c.index + 1} ({c.act} {c.first / fps:.1f}–"
