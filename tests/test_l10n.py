@@ -302,8 +302,6 @@ def test_every_caption_title_and_label_fits_its_box(lang, width, height, monkeyp
         h, w = img.shape[:2]
         limit = MAX_LINES.get(ln.style, 1)
         inside = 0 <= x and x + w <= width and 0 <= y and y + h <= height
-        if ln.style == "lower_third":               # the panel's text column: 62 % of the frame
-            inside = inside and w <= width * 0.62 + round(height * 0.040) * 2.2
         if n > limit or not inside:
             bad.append(f"{ln.id}: {n} lines (at most {limit}), box {x},{y} {w}x{h}")
     assert bad == []
