@@ -252,6 +252,42 @@ def test_saving_the_scene_reloads_it_at_the_same_time(browser, two_acts):
     page.close()
 
 
+_SAME_NAME_TWO_SHAPES = textwrap.dedent('''
+    import numpy as np
+    from hepaanim import Film, InstancedNode, Instances, Material
+    from hepaanim.scene.geometry import Geometry, uv_sphere
+    from hepaanim.preview.mirror import Mirror
+    from hepaanim.preview.vp import Wire, import_vpython
+    film = Film("two")
+    p = np.random.default_rng(1).uniform(-5, 5, (8, 3))
+    film.act("one", 2.0).add(InstancedNode("cells", shape="sphere", material=Material("#C62828"),
+                                           instances=Instances(p, None, 1.0)))
+    film.act("two", 2.0).add(InstancedNode("cells", shape=uv_sphere(1.0, 4, 8),
+                                           material=Material("#14B8A6"),
+                                           instances=Instances(p, None, 1.0)))
+    vp = import_vpython()
+    mirror = Mirror(vp, Wire(vp), vp.scene)
+    drawn = []
+    for t in (0.5, 2.5, 0.5):
+        before = {id(g) for g in mirror.groups.values()}
+        mirror.apply(film.evaluate(t))
+        shape = film.evaluate(t).nodes["cells"].shape
+        mine = [g for g in mirror.groups.values() if g.shape is shape]
+        drawn.append(len(mine) == 1 and len(mine[0].pool) == 8)
+    print(drawn)
+''')
+
+
+def test_acts_may_reuse_a_group_name_with_another_shape():
+    """Node names are scoped to their act: two acts may each have a group 'cells', of
+    different shapes.  The preview draws each act's group with its own shape (one mirror
+    per name and shape), not with the shape the name first had."""
+    r = subprocess.run([sys.executable, "-c", _SAME_NAME_TWO_SHAPES], capture_output=True,
+                       text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "[True, True, True]", r.stdout
+
+
 # --- safety ---------------------------------------------------------------------------------
 def _http(port, target, host=None, headers=()):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:

@@ -152,7 +152,9 @@ class Mirror:
         self.raw: list[range] = []         # index ranges of bare vertices and triangles
         self.smooth_used = 0               # smooth spheres handed out (SMOOTH_BUDGET)
         self.meshes: dict[str, _MeshMirror] = {}
-        self.groups: dict[str, _GroupMirror] = {}
+        # Keyed by (name, shape): acts scope node names, so two acts may each have a
+        # group 'cells' of different shapes, and a group's objects are built for one shape.
+        self.groups: dict[tuple, _GroupMirror] = {}
         self.lights: list = []
         self._light_key = None
         self._cam_key = None
@@ -163,7 +165,7 @@ class Mirror:
         out: list[str] = []
         fade = float(state.settings.fade)
         exposure = float(state.settings.exposure)
-        shown = set()
+        shown, shown_groups = set(), set()
         caps = self._caps(state)
         tris = self._mesh_budget(state)
         for name, node in state.nodes.items():
@@ -179,16 +181,17 @@ class Mirror:
                 out += m.update(node, world, exposure, state, tris.get(name, MESH_MIN))
                 shown.add(name)
             elif isinstance(node, InstancedNode):
-                g = self.groups.get(name)
+                key = (name, node.shape if isinstance(node.shape, str) else node.shape.key)
+                g = self.groups.get(key)
                 if g is None:
-                    g = self.groups[name] = _GroupMirror(self, name, node.shape)
+                    g = self.groups[key] = _GroupMirror(self, name, node.shape)
                 out += g.update(node, world, exposure, caps.get(name, 0), _background_rgb(state))
-                shown.add(name)
+                shown_groups.add(key)
         for name, m in self.meshes.items():
             if name not in shown:
                 out += m.hide()
-        for name, g in self.groups.items():
-            if name not in shown:
+        for key, g in self.groups.items():
+            if key not in shown_groups:
                 out += g.hide()
         self.wire.put(out)
         if follow_camera:
