@@ -7,10 +7,10 @@ the render path never imports it (``hepaanim.preview`` is loaded on first use). 
 here imports vpython at import time.  Entry points: :func:`hepaanim.preview.run.run_preview`
 (command line) and :func:`hepaanim.preview.notebook.preview`.
 
-The package itself is callable, so ``hepaanim.preview("scenes/bloodstream.py")`` (the
-notebook entry) and ``hepaanim.preview.run`` (a submodule) are both this package: a
-function named ``preview`` beside a subpackage of the same name would be replaced by the
-module the first time any part of the package is imported.
+The package itself is callable: ``hepaanim.preview("scenes/bloodstream.py")`` (the
+notebook entry) calls :func:`preview`, and ``hepaanim.preview.run`` is a submodule of the
+same object.  A plain function named ``preview`` in ``hepaanim`` would not do: importing
+any submodule of this package rebinds ``hepaanim.preview`` to the package.
 """
 import sys
 import types
