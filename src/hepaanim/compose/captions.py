@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from ..scene.color import rgb
 from .breaks import PHRASE_LANGS, phrase_wrap
 from .fonts import font
+from .layout import layout
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")    # not str.split(): that also breaks at no-break spaces
 
@@ -55,12 +56,14 @@ def _premultiply(img: Image.Image) -> np.ndarray:
 
 @lru_cache(maxsize=128)
 def lower_third(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """Panel image and its top-left position, bottom-left of the frame."""
-    size = round(height * 0.040)
+    """Panel image and its top-left position: bottom left of the frame at 16:9, of the safe
+    area in the other formats (``layout``: above the band a phone app covers at 9:16)."""
+    lay = layout(width, height)
+    size = lay.lower_third_size()
     fnt = font(size)
     pad = round(size * 0.7)
     bar = max(2, round(size * 0.16))
-    lines = wrap(text, fnt, width * 0.62)
+    lines = wrap(text, fnt, lay.lower_third_wrap())
     lh = round(size * 1.32)
     tw = max(fnt.getlength(s) for s in lines)
     w = int(tw + 2 * pad + bar + pad * 0.4)
@@ -74,19 +77,20 @@ def lower_third(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[i
     for s in lines:
         d.text((bar + pad, y), s, font=fnt, fill=(*TEXT, 255))
         y += lh
-    x0 = round(width * 0.06)
-    y0 = round(height * 0.93) - h
-    return _premultiply(img), (x0, y0)
+    return _premultiply(img), lay.lower_third_at(w, h)
 
 
 @lru_cache(maxsize=32)
 def title_card(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """Centred title: first line large and bold, further lines as a subtitle."""
+    """Centred title: first line large and bold, further lines as a subtitle (centred in
+    the frame at 16:9, in the safe area in the other formats)."""
+    lay = layout(width, height)
     head, *rest = text.split("\n")
-    big, small = round(height * 0.075), round(height * 0.034)
+    big, small = lay.title_sizes()
     fb, fs = font(big, "bold"), font(small, "light")
-    lines_b = wrap(head, fb, width * 0.8)
-    lines_s = wrap("\n".join(rest), fs, width * 0.7) if rest else []
+    wrap_b, wrap_s = lay.title_wraps()
+    lines_b = wrap(head, fb, wrap_b)
+    lines_s = wrap("\n".join(rest), fs, wrap_s) if rest else []
     h = round(big * 1.2 * len(lines_b) + small * 1.5 * len(lines_s) + big * 0.6)
     img = Image.new("RGBA", (width, h), (0, 0, 0, 0))
     d = ImageDraw.Draw(img)
@@ -102,13 +106,15 @@ def title_card(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[in
     for s in lines_s:
         d.text(((width - fs.getlength(s)) / 2, y), s, font=fs, fill=(*TEXT, 235))
         y += round(small * 1.5)
-    return _premultiply(img), (0, round((height - h) / 2))
+    return _premultiply(img), (0, lay.title_y(h))
 
 
 @lru_cache(maxsize=64)
 def corner_label(text: str, width: int, height: int, position: str) -> tuple[np.ndarray, tuple]:
-    """A small tag ('molecules enlarged', 'time slowed 20×') in a corner."""
-    size = round(height * 0.026)
+    """A small tag ('molecules enlarged', 'time slowed 20×') in a corner of the safe area
+    (``overlay_items`` moves it off a card or lower third on screen with it)."""
+    lay = layout(width, height)
+    size = lay.label_size()
     fnt = font(size)
     pad = round(size * 0.5)
     w, h = int(fnt.getlength(text) + 2 * pad), int(size * 1.25 + pad * 1.2)
@@ -117,15 +123,16 @@ def corner_label(text: str, width: int, height: int, position: str) -> tuple[np.
     d.rounded_rectangle((0, 0, w - 1, h - 1), radius=round(size * 0.3),
                         fill=(*PANEL, round(255 * PANEL_ALPHA)))
     d.text((pad, pad * 0.55), text, font=fnt, fill=(*TEXT, 255))
-    m = round(height * 0.04)
-    x = width - w - m if position.endswith("right") else m
-    y = m if position.startswith("top") else height - h - m
-    return _premultiply(img), (x, y)
+    return _premultiply(img), lay.label_at(w, h, position) or (lay.safe[0], lay.safe[1])
 
 
 def overlay_items(state, width: int, height: int):
-    """What the renderer composites on this frame: (key, image fn, rect, alpha)."""
-    out = []
+    """What the renderer composites on this frame: (key, image fn, rect, alpha).
+
+    A corner label gives way to the other overlays on screen with it (a card, a lower
+    third): ``Layout.label_at`` moves it clear, or leaves it out where a card covers the
+    picture it would label; nothing else moves."""
+    out, labels = [], []
     for cap, alpha in state.captions:
         if cap.style == "title":
             fn = title_card
@@ -133,6 +140,7 @@ def overlay_items(state, width: int, height: int):
         elif cap.style == "label":
             fn = corner_label
             args = (cap.text, width, height, cap.position)
+            labels.append((len(out), cap.position))
         elif cap.style == "card" and cap.image is not None:
             fn = cap.image
             args = (width, height)
@@ -142,4 +150,13 @@ def overlay_items(state, width: int, height: int):
         img, (x, y) = fn(*args)
         key = (fn.__name__ if hasattr(fn, "__name__") else id(fn),) + args
         out.append((key, (lambda img=img: img), (x, y, img.shape[1], img.shape[0]), alpha))
-    return out
+    if labels and len(labels) < len(out):
+        lay = layout(width, height)
+        others = {i for i, _ in labels}
+        avoid = [(x, y, x + w, y + h) for i, (_, _, (x, y, w, h), _) in enumerate(out)
+                 if i not in others]
+        for i, position in labels:
+            key, fn, (x, y, w, h), alpha = out[i]
+            at = lay.label_at(w, h, position, avoid)
+            out[i] = None if at is None else (key, fn, (*at, w, h), alpha)
+    return [item for item in out if item is not None]

@@ -14,9 +14,11 @@ lays them out and measures them:
   white, the extremes of any shot), so a test can hold each card to WCAG's 4.5:1.
 * :func:`side_card`: a right-hand data card (kicker, title, a chart the caller draws,
   source line) in the right ~45 % of the frame, between 7 % and 71 % of its height, so the
-  3D action stays visible on the left and a lower-third caption fits below.
+  3D action stays visible on the left and a lower-third caption fits below.  At 1:1 and
+  9:16 (``layout``) there is no room beside the subject: the card stacks at the top of the
+  safe area, as wide as the safe area, scaled down to clear the lower-third band.
 * :func:`centred`: where a centred card sits (a little above the middle, for the same
-  reason).
+  reason; within the safe area in the other formats).
 * :func:`stat_card`: a side card a user fills with a value, a label, a source line and a
   style, with no drawing code of their own.
 """
@@ -30,6 +32,7 @@ from PIL import Image, ImageDraw
 from ..scene.color import PALETTE
 from .captions import PANEL, TEXT, wrap
 from .fonts import font
+from .layout import SIDE_H, SIDE_W, layout
 
 PANEL_OPACITY = 0.90          # the card panel: the caption panel colour at 90 %
 
@@ -52,7 +55,7 @@ BASE_INKS = {                       # every card can use these; films add their 
     "dark": PANEL,                  # only on solid light fills
 }
 
-SIDE_W, SIDE_H = 76.0, 64.0   # side card size in units (unit = frame height / 100 at 16:9)
+# SIDE_W, SIDE_H (from layout): side card size in units (unit = frame height / 100 at 16:9)
 
 
 class Canvas:
@@ -188,7 +191,7 @@ def _worst_contrast(backdrop, xy, s, f, anchor, ink) -> float:
 
 
 def _side_unit(width: int, height: int) -> float:
-    return min(height / 100.0, width * 0.45 / SIDE_W)
+    return layout(width, height).side_unit(SIDE_W, SIDE_H)
 
 
 def side_card(name: str, width: int, height: int, kicker: str, title: str, source: str,
@@ -211,8 +214,7 @@ def side_card(name: str, width: int, height: int, kicker: str, title: str, sourc
     c.line(m, sy - 1.6, SIDE_W - m, sy - 1.6, c.dim(IVORY_LINE, 0.28), 0.12)
     c.para(m, sy, source, 2.15, SIDE_W - 2 * m, ink="muted", leading=1.3)
     draw(c, y + 2.2, sy - 3.4)
-    x = width - c.w - round(0.035 * width)
-    return c.finish(name, width, height), (x, round(0.07 * height))
+    return c.finish(name, width, height), layout(width, height).side_at(c.w, c.h)
 
 
 def swatch(c, x, y, color, size=2.2):
@@ -223,9 +225,10 @@ def swatch(c, x, y, color, size=2.2):
 
 
 def centred(img: np.ndarray, width: int, height: int, at: float = 0.42) -> tuple[int, int]:
-    """Where a centred card goes: centred across, its middle at ``at`` of the height."""
+    """Where a centred card goes: centred across, its middle at ``at`` of the height (of
+    the safe area's height at 1:1 and 9:16)."""
     h, w = img.shape[:2]
-    return (width - w) // 2, max(0, round(at * height - h / 2))
+    return layout(width, height).centred_at(w, h, at)
 
 
 def stat_card(name: str, width: int, height: int, value: str, label: str, source: str,
