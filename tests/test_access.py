@@ -225,6 +225,8 @@ def test_title_safe_9x16_keeps_text_above_the_lower_fifth():
     assert outside_title_safe((100, 1500, 800, 100), 1080, 1920) == {"bottom": 64}
     assert outside_title_safe((100, 1200, 800, 100), 1080, 1920, "9:16-reels") == \
         {"bottom": 52}
+    assert outside_title_safe((100, 150, 800, 100), 1080, 1920) == {"top": 42}
+    assert outside_title_safe((100, 900, 800, 100), 1080, 1080) == {"bottom": 28}
     assert outside_title_safe((30, 500, 400, 100), 1080, 1080, 0.05) == {"left": 24}
     (p,) = title_safe_problems(4.0, "cap_3", (100, 1500, 800, 100), 1080, 1920)
     assert str(p) == "t=4.00s cap_3 outside-title-safe bottom 64 px past the safe area"

@@ -99,6 +99,8 @@ class FlashMeter:
         self._cols = np.round(np.linspace(0, w - 1, self.across * block)).astype(np.intp)
         self.area = np.full(self.across * self.down, w * h / (self.across * self.down))
         self.threshold_px = FIELD_FRACTION * w * h
+        # blocks over the threshold area fail: more than threshold_px / block area
+        self._need = min(self.area.size, int(self.threshold_px // self.area[0]) + 1)
         self._n = self.area.size
         self._window = int(math.ceil(self.fps - 1e-9))
         self._ring = {k: np.zeros((self._window, self._n), np.uint8) for k in ("flash", "red")}
@@ -154,13 +156,12 @@ class FlashMeter:
     def _judge(self, kind: str, count: np.ndarray) -> None:
         flashes = count // 2
         bad = flashes > 3
-        failing = bad.any() and self.area[bad].sum() > self.threshold_px
-        if failing:
-            order = np.argsort(-flashes, kind="stable")
-            covered = np.cumsum(self.area[order])
-            k = int(np.searchsorted(covered, self.threshold_px, side="right"))
-            n = int(flashes[order[min(k, order.size - 1)]])
-            frac = self.area[bad].sum() / (self.size[0] * self.size[1])
+        nbad = int(np.count_nonzero(bad))
+        if nbad > self._need - 1:
+            # blocks are equal: the figure is the flash count that the most-flashing
+            # threshold area all reaches, the _need-th largest block count
+            n = int(-np.partition(-flashes, self._need - 1)[self._need - 1])
+            frac = nbad / self._n
             if kind not in self._open:
                 self._open[kind] = [self._first_transition(kind, bad), n, frac]
             else:

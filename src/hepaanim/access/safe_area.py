@@ -4,13 +4,15 @@
   (2008; the same figures as ITU-R BT.1848-1 and SMPTE ST 2046-1): the Graphics Safe Area
   is 90 % of the width and height, centred: 5 % each side.  (The often-quoted 10 % each
   side, "80 % safe title", is the older analogue-era SMPTE RP 218 figure.)
-- 1:1 (feeds): no broadcast standard; the same 5 % graphics-safe margin is kept, since
-  feeds show the square whole and players may round its corners.
-- 9:16 (phones): the apps draw over the picture: Meta's Stories safe zone keeps the top
-  14 % and bottom 20 % free, and TikTok's captions and buttons cover about the lower fifth,
-  so text stays 14 % from the top, 20 % from the bottom and 6 % from the sides (Meta's
-  side margin).  "9:16-reels" is Meta's stricter Reels zone (bottom 35 %), for a version
-  posted as a Reel.
+- 1:1 (feeds): no broadcast standard; the 5 % graphics-safe margin at the sides and top,
+  and 10 % at the bottom, where feed players draw their mute and tag buttons (the same
+  figures as compose/layout.py lays captions out with).
+- 9:16 (phones): the apps draw over the picture: their header over the top 10 % and their
+  caption, buttons and progress bar over the lower fifth (TikTok's bottom ~20 %; Meta's
+  Stories safe zone keeps the bottom 20 % free), so text stays 10 % from the top, 20 %
+  from the bottom and 6 % from the sides (Meta's side margin).  "9:16-reels" is Meta's
+  stricter Reels safe zone (top 14 %, bottom 35 %, sides 6 %), for a version posted as a
+  Reel.
 
 Margins are fractions of the frame's width (left, right) and height (top, bottom).
 """
@@ -20,8 +22,8 @@ from .problems import Problem
 
 SAFE_MARGINS: dict[str, tuple[float, float, float, float]] = {   # left, top, right, bottom
     "16:9": (0.05, 0.05, 0.05, 0.05),
-    "1:1": (0.05, 0.05, 0.05, 0.05),
-    "9:16": (0.06, 0.14, 0.06, 0.20),
+    "1:1": (0.05, 0.05, 0.05, 0.10),
+    "9:16": (0.06, 0.10, 0.06, 0.20),
     "9:16-reels": (0.06, 0.14, 0.06, 0.35),
 }
 
