@@ -197,7 +197,7 @@ def mixed(spoken):
 
 def test_bed_ducks_at_least_10_db_under_speech(mixed):
     bed, lines, m = mixed
-    g = 10 ** (m.gain_db / 20)
+    g = 10 ** ((m.gain_db + m.bed_boost_db) / 20)      # the bed's gain away from speech
     for s, e in m.speech:
         i, j = clips.sample_index(s), clips.sample_index(e)
         drop = levels.rms_db(m.bed[i:j]) - levels.rms_db(bed[i:j] * g)
@@ -235,6 +235,24 @@ def test_clips_land_on_their_sample(spoken):
     late = mix.place([mix.Clip("l", 1.234, spoken)], 1.0, 3.0)
     early = mix.place([mix.Clip("l", 1.234, spoken)], 0.0, 3.0)
     assert np.array_equal(late, early[RATE:])
+
+
+def test_sparse_narration_raises_the_bed_not_the_limiter(spoken):
+    bed = music.render(SEGMENTS, 0, 36)
+    sparse = mix.mix([mix.Clip("l", 10.0, spoken)], bed, 0, 36)
+    assert sparse.bed_boost_db > 3.0 and sparse.reduction_db < 3.0
+    assert abs(levels.integrated_lufs_reference(sparse.audio) - mix.TARGET_LUFS) <= 1.0
+    dense = mix.mix([mix.Clip(f"l{i}", 0.5 + i * 3.0, spoken) for i in range(12)], bed, 0, 36)
+    assert dense.bed_boost_db == 0.0 and dense.reduction_db < 3.0
+
+
+def test_loudness_of_a_sum_equals_measuring_it(spoken):
+    bed = music.render(SEGMENTS, 0, 10)
+    voice_track = mix.place([mix.Clip("l", 2.0, spoken)], 0, 10)
+    measure = levels.loudness_of_sum(voice_track, bed)
+    for k in (0.5, 1.0, 3.0):
+        assert measure(k) == pytest.approx(levels.integrated_lufs(voice_track + k * bed),
+                                           abs=1e-4)
 
 
 def test_music_only_span_keeps_the_narrated_gain():

@@ -9,7 +9,9 @@ Order of work, and why:
    the placed clips, so the gain curve is computed, not detected, with raised-cosine
    attack before each phrase and release after it, and short gaps bridged (no pumping
    between sentences);
-4. the sum is normalised to the target integrated loudness (-16 LUFS for web and social,
+4. with sparse narration the bed is raised (at most 9 dB) until voice + bed measures
+   the voice's level, so that reaching the target does not squash the speech;
+5. the sum is normalised to the target integrated loudness (-16 LUFS for web and social,
    -23 for EBU R128) measured with pyloudnorm, and a look-ahead limiter keeps the true
    peak (4x oversampled) at or under -1 dBTP, re-measured after.
 """
@@ -31,6 +33,8 @@ DUCK_DB = 12.0           # the bed drops 12 dB under speech (the issue asks >= 1
 ATTACK_S = 0.25          # the duck is complete when speech starts
 RELEASE_S = 0.6          # and recovers over this after it ends
 BRIDGE_S = 1.2           # gaps shorter than this stay ducked
+BED_BOOST_MAX_DB = 9.0   # sparse narration may raise the bed this much (to 4 LU under speech)
+BED_SLACK_DB = 3.0       # ... when voice + bed measures more than this under the voice level
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class Clip:
 @dataclass
 class Mix:
     """A mixed span: the final audio and how it got there (gain, measured loudness and
-    true peak, the limiter's deepest reduction in dB).  `voice` and `bed` are the two
+    true peak, the limiter's deepest reduction and the bed's boost for sparse narration,
+    in dB).  `voice` and `bed` are the two
     stems at the final gain (audio = voice + bed, before the limiter), kept on request for
     measurement; `speech` the film-time intervals the bed was ducked under."""
     audio: np.ndarray
@@ -56,6 +61,7 @@ class Mix:
     lufs: float
     true_peak_db: float
     reduction_db: float
+    bed_boost_db: float
     speech: list[tuple[float, float]]
     voice: np.ndarray | None = field(default=None, repr=False)
     bed: np.ndarray | None = field(default=None, repr=False)
@@ -237,9 +243,42 @@ def mix(clips, bed: np.ndarray | None, a: float, b: float, rate: int = RATE,
         if len(bed) != n:
             raise ValueError(f"bed has {len(bed)} samples, the span {n}")
         bed_d = bed * duck_gain(speech, a, b, rate, duck_db)[:, None]
+    boost_db = 0.0
+    if speech and bed is not None and voice_lufs is not None:
+        boost_db = bed_boost(voice, bed_d, voice_lufs, rate)
+        if boost_db > 0.0:
+            bed_d *= np.float32(10.0 ** (boost_db / 20.0))
     x = voice + bed_d
     nominal = target_lufs - (voice_lufs if voice_lufs is not None else VOICE_LUFS)
     y, lv = normalise(x, rate, target_lufs, ceiling_db, None if speech else nominal)
     g = np.float32(10.0 ** (lv.gain_db / 20.0))
-    return Mix(y, lv.gain_db, lv.lufs, lv.true_peak_db, lv.reduction_db, speech,
+    return Mix(y, lv.gain_db, lv.lufs, lv.true_peak_db, lv.reduction_db, boost_db, speech,
                voice * g if keep_stems else None, bed_d * g if keep_stems else None)
+
+
+def bed_boost(voice: np.ndarray, bed: np.ndarray, voice_lufs: float = VOICE_LUFS,
+              rate: int = RATE, most_db: float = BED_BOOST_MAX_DB,
+              slack_db: float = BED_SLACK_DB) -> float:
+    """How many dB to raise the (ducked) bed so that voice + bed measures at least
+    `voice_lufs` - `slack_db` integrated: 0 when it already does (narration with the
+    usual pauses between lines measures 1-2 LU under its lines), up to `most_db`.  The
+    slack is left to the normalising gain: speech levelled to -20 LUFS with its peaks
+    at -8 dBTP takes 4 + 3 dB before it reaches -1 dBTP.
+
+    Integrated loudness is of the whole programme.  With sparse narration (an act with one
+    line, a music-led stretch) the quiet bed pulls the measure down, and normalising to
+    -16 LUFS would push the speech into the limiter (7-10 dB of gain reduction: audibly
+    squashed).  Raising the bed in its pauses instead is what a mixer does: the music
+    carries the passages without words, the speech keeps its level and its peaks."""
+    measure = levels.loudness_of_sum(voice, bed, rate)
+    goal = voice_lufs - slack_db
+    if not measure(1.0) < goal:
+        return 0.0
+    top = 10.0 ** (most_db / 20.0)
+    if measure(top) <= goal:
+        return most_db
+    lo, hi = 1.0, top
+    for _ in range(30):                  # bisection on the gain: monotone, cheap per step
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if measure(mid) < goal else (lo, mid)
+    return float(20.0 * np.log10(0.5 * (lo + hi)))
