@@ -348,8 +348,8 @@ def test_waveform_and_loudness_plot(tmp_path):
              voice.Line("b", "Inflammation spreads. Scar tissue follows.", 22.0),
              voice.Line("c", "Stem cells calm the inflammation, and the liver recovers.",
                         42.0)]
-    clip_list = [mix.Clip(v.line.id, v.line.start, v.audio)
-                 for v in voice.voice_lines(lines, "en")]
+    clip_list = mix.clips_from_voiced(voice.voice_lines(lines, "en"))
+    assert [c.start for c in clip_list] == [2.0, 22.0, 42.0]
     m = mix.mix(clip_list, music.render(segs, 0, 60), 0, 60)
     path = plot.plot_mix(m.audio, tmp_path / "mix.png", speech=m.speech, title="test")
     img = np.asarray(Image.open(path).convert("RGB"))

@@ -49,6 +49,11 @@ class Clip:
         return self.start + len(self.audio) / RATE
 
 
+def clips_from_voiced(voiced) -> list[Clip]:
+    """`voice.Voiced` lines as clips at their lines' start times (silent lines left out)."""
+    return [Clip(v.line.id, v.line.start, v.audio) for v in voiced if len(v.audio)]
+
+
 @dataclass
 class Mix:
     """A mixed span: the final audio and how it got there (gain, measured loudness and
