@@ -674,3 +674,24 @@ def test_jupyter_preview_starts_no_server(tmp_path):
     res = ast.literal_eval(nb.cells[1].outputs[0].text.strip().splitlines()[-1])
     assert res["stub"] and res["objects"] > 100
     assert res["listening"] and all(a.startswith("127.0.0.1:") for a in res["listening"]), res
+
+
+def test_preview_colours_follow_the_films_grade():
+    """The grade is data (scene.grade at scene.warmth), so the preview applies it as the GL
+    renderer does: a warm frame's gain leans red and its backdrop warms; ungraded is 1."""
+    from hepaanim import Film
+    from hepaanim.preview import mirror
+    from hepaanim.scene.grade import Grade
+    film = Film("graded")
+    film.act("a", 1.0)
+    film.scene.settings.params["grade"] = Grade(cool=(0.9, 1.0, 1.1), warm=(1.1, 1.0, 0.8),
+                                                background_warm=((0.3, 0.1, 0.1),
+                                                                  (0.1, 0.05, 0.05)))
+    plain = film.evaluate(0.5)
+    assert np.allclose(mirror._gain(plain), 1.0)
+    film.set("scene.warmth", 1.0)
+    warm = film.evaluate(0.5)
+    g = mirror._gain(warm)
+    assert g[0] > 1.05 and g[2] < 0.85
+    bg0, bg1 = mirror._background_rgb(plain), mirror._background_rgb(warm)
+    assert bg1[0] > bg0[0] and bg1[2] < bg0[2]

@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 
+from ..scene import grade as grading
 from ..scene.geometry import Geometry, uv_sphere
 from ..scene.nodes import InstancedNode, MeshNode
 from ..scene.scene import FrameState
@@ -164,7 +165,7 @@ class Mirror:
     def apply(self, state: FrameState, follow_camera: bool = True, film_nodes=None):
         out: list[str] = []
         fade = float(state.settings.fade)
-        exposure = float(state.settings.exposure)
+        exposure = _gain(state)          # exposure x white balance x the film's grade (RGB)
         shown, shown_groups = set(), set()
         caps = self._caps(state)
         tris = self._mesh_budget(state)
@@ -292,8 +293,7 @@ class Mirror:
         self.canvas.ambient = vec(*map(float, np.clip(amb * 1.2, 0, 1)))
 
     def _background(self, state):
-        s = state.settings
-        bg = np.clip((np.asarray(s.background_top) + np.asarray(s.background_bottom)) / 2, 0, 1)
+        bg = _background_rgb(state)
         key = tuple(np.round(bg, 3))
         if key != self._bg_key:
             self._bg_key = key
@@ -363,8 +363,16 @@ def _build_compound(mirror: Mirror, geo: Geometry, **args):
 
 
 def _background_rgb(state) -> np.ndarray:
+    """The backdrop's mean colour after the grade (the page has one background colour)."""
+    top, bottom = grading.background(state.settings)
+    return np.clip((np.asarray(top) + np.asarray(bottom)) / 2, 0, 1)
+
+
+def _gain(state) -> np.ndarray:
+    """The RGB gain the GL renderer's display pass applies (exposure, white balance and the
+    film's grade, scene.grade at scene.warmth), so the preview's colours follow the grade."""
     s = state.settings
-    return np.clip((np.asarray(s.background_top) + np.asarray(s.background_bottom)) / 2, 0, 1)
+    return float(s.exposure) * np.asarray(s.white_balance, float) * grading.tint(s)
 
 
 class _Cutaway:
