@@ -55,6 +55,7 @@ def load(path, fps: int = 30) -> Film:
         if not callable(build):
             raise SceneError(f"{path}:1: a scene script must define build(film)")
         build(film)
+        film.check_lines()                       # every table line placed by its act
     except SceneError:
         raise
     except SyntaxError as e:                     # in an imported act module

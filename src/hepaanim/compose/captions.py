@@ -55,15 +55,16 @@ def _premultiply(img: Image.Image) -> np.ndarray:
 
 
 @lru_cache(maxsize=128)
-def lower_third(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[int, int]]:
+def lower_third(text: str, width: int, height: int,
+                lang: str = "en") -> tuple[np.ndarray, tuple[int, int]]:
     """Panel image and its top-left position: bottom left of the frame at 16:9, of the safe
     area in the other formats (``layout``: above the band a phone app covers at 9:16)."""
     lay = layout(width, height)
     size = lay.lower_third_size()
-    fnt = font(size)
+    fnt = font(size, lang=lang)
     pad = round(size * 0.7)
     bar = max(2, round(size * 0.16))
-    lines = wrap(text, fnt, lay.lower_third_wrap())
+    lines = wrap(text, fnt, lay.lower_third_wrap(), lang)
     lh = round(size * 1.32)
     tw = max(fnt.getlength(s) for s in lines)
     w = int(tw + 2 * pad + bar + pad * 0.4)
@@ -81,16 +82,17 @@ def lower_third(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[i
 
 
 @lru_cache(maxsize=32)
-def title_card(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[int, int]]:
+def title_card(text: str, width: int, height: int,
+               lang: str = "en") -> tuple[np.ndarray, tuple[int, int]]:
     """Centred title: first line large and bold, further lines as a subtitle (centred in
     the frame at 16:9, in the safe area in the other formats)."""
     lay = layout(width, height)
     head, *rest = text.split("\n")
     big, small = lay.title_sizes()
-    fb, fs = font(big, "bold"), font(small, "light")
+    fb, fs = font(big, "bold", lang=lang), font(small, "light", lang=lang)
     wrap_b, wrap_s = lay.title_wraps()
-    lines_b = wrap(head, fb, wrap_b)
-    lines_s = wrap("\n".join(rest), fs, wrap_s) if rest else []
+    lines_b = wrap(head, fb, wrap_b, lang)
+    lines_s = wrap("\n".join(rest), fs, wrap_s, lang) if rest else []
     h = round(big * 1.2 * len(lines_b) + small * 1.5 * len(lines_s) + big * 0.6)
     img = Image.new("RGBA", (width, h), (0, 0, 0, 0))
     d = ImageDraw.Draw(img)
@@ -110,12 +112,13 @@ def title_card(text: str, width: int, height: int) -> tuple[np.ndarray, tuple[in
 
 
 @lru_cache(maxsize=64)
-def corner_label(text: str, width: int, height: int, position: str) -> tuple[np.ndarray, tuple]:
+def corner_label(text: str, width: int, height: int, position: str,
+                 lang: str = "en") -> tuple[np.ndarray, tuple]:
     """A small tag ('molecules enlarged', 'time slowed 20×') in a corner of the safe area
     (``overlay_items`` moves it off a card or lower third on screen with it)."""
     lay = layout(width, height)
     size = lay.label_size()
-    fnt = font(size)
+    fnt = font(size, lang=lang)
     pad = round(size * 0.5)
     w, h = int(fnt.getlength(text) + 2 * pad), int(size * 1.25 + pad * 1.2)
     img = Image.new("RGBA", (w, h), (0, 0, 0, 0))
@@ -126,27 +129,34 @@ def corner_label(text: str, width: int, height: int, position: str) -> tuple[np.
     return _premultiply(img), lay.label_at(w, h, position) or (lay.safe[0], lay.safe[1])
 
 
-def overlay_items(state, width: int, height: int):
+def overlay_items(state, width: int, height: int, lang: str = "en"):
     """What the renderer composites on this frame: (key, image fn, rect, alpha).
+
+    ``lang``: the language drawn: a caption's ``text_in(lang)`` (English is its ``text``;
+    a missing translation is an error, never English in a French film), with that
+    language's font and line breaking; a card's function is called ``(width, height,
+    lang)`` (``(width, height)`` for English, so engine cards need no language).
 
     A corner label gives way to the other overlays on screen with it (a card, a lower
     third): ``Layout.label_at`` moves it clear, or leaves it out where a card covers the
     picture it would label; nothing else moves."""
     out, labels = [], []
     for cap, alpha in state.captions:
+        text = cap.text if lang == "en" else cap.text_in(lang)
+        tail = () if lang == "en" else (lang,)       # English: the calls as they always were
         if cap.style == "title":
             fn = title_card
-            args = (cap.text, width, height)
+            args = (text, width, height) + tail
         elif cap.style == "label":
             fn = corner_label
-            args = (cap.text, width, height, cap.position)
+            args = (text, width, height, cap.position) + tail
             labels.append((len(out), cap.position))
         elif cap.style == "card" and cap.image is not None:
             fn = cap.image
-            args = (width, height)
+            args = (width, height) + tail
         else:
             fn = lower_third
-            args = (cap.text, width, height)
+            args = (text, width, height) + tail
         img, (x, y) = fn(*args)
         key = (fn.__name__ if hasattr(fn, "__name__") else id(fn),) + args
         out.append((key, (lambda img=img: img), (x, y, img.shape[1], img.shape[0]), alpha))

@@ -13,13 +13,15 @@ from . import atomic
 SUBTITLED_STYLES = ("lower_third", "title", "card")
 
 
-def cues(captions, start: float = 0.0, end: float = float("inf")) -> list[tuple[float, float, str]]:
+def cues(captions, start: float = 0.0, end: float = float("inf"),
+         lang: str = "en") -> list[tuple[float, float, str]]:
+    """(start, end, text) of each subtitled caption in ``lang`` (``Caption.text_in``)."""
     out = []
     for c in sorted(captions, key=lambda c: c.start):
         if c.style not in SUBTITLED_STYLES or c.end <= start or c.start >= end:
             continue
         a, b = max(c.start, start) - start, min(c.end, end) - start
-        out.append((a, b, " ".join(c.text.split())))
+        out.append((a, b, " ".join(c.text_in(lang).split())))
     return out
 
 
@@ -42,16 +44,16 @@ def vtt(cue_list) -> str:
 
 
 def files(video_path: Path, captions, start: float = 0.0,
-          end: float = float("inf")) -> dict[Path, str]:
+          end: float = float("inf"), lang: str = "en") -> dict[Path, str]:
     """<video>.srt and <video>.vtt beside a video: path -> text."""
-    cue_list = cues(captions, start, end)
+    cue_list = cues(captions, start, end, lang)
     video_path = Path(video_path)
     return {video_path.with_suffix(".srt"): srt(cue_list),
             video_path.with_suffix(".vtt"): vtt(cue_list)}
 
 
 def write(video_path: Path, captions, start: float = 0.0, end: float = float("inf"),
-          txn: atomic.Transaction | None = None) -> list[Path]:
+          txn: atomic.Transaction | None = None, lang: str = "en") -> list[Path]:
     """Write <video>.srt and <video>.vtt beside a video; returns their paths.
 
     With `txn`, the files are only written to temporaries of that transaction (committed
@@ -61,7 +63,7 @@ def write(video_path: Path, captions, start: float = 0.0, end: float = float("in
     txn = atomic.Transaction() if own else txn
     written = []
     try:
-        for target, text in files(video_path, captions, start, end).items():
+        for target, text in files(video_path, captions, start, end, lang).items():
             tmp = txn.temp(target)
             tmp.write_text(text, encoding="utf-8")
             written.append(target)

@@ -48,6 +48,7 @@ class FilmSource:
         if self.module is not None:
             film = Film(getattr(self.module, "__name__", "scene"))
             self.module.build(film)
+            film.check_lines()
             if not film.acts:
                 raise SceneError(f"{self.name}: build(film) added no acts")
             return film

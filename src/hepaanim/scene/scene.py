@@ -150,6 +150,21 @@ class Caption:
     position: str = "bottom"
     image: object = None           # a callable(size)->RGBA array for drawn cards
     site: str = ""                 # the scene's file:line that made it (for messages)
+    line_id: str = ""              # the script table's line id (``act.line``), "" if none
+    texts: dict = field(default_factory=dict, compare=False, repr=False)  # lang -> text
+
+    def text_in(self, lang: str = "en") -> str:
+        """The text shown in ``lang``: ``text`` for English (the film's own language), else
+        the table's translation.  Why no fallback to English: a French film showing one
+        English line is a mistake a reviewer must see, not a silent patch."""
+        if lang == "en":
+            return self.text
+        try:
+            return self.texts[lang]
+        except KeyError:
+            what = f"line {self.line_id!r}" if self.line_id else f"caption {self.text[:40]!r}"
+            raise ValueError(f"{self.site or '<unknown>:?'}: {what} has no {lang!r} text in "
+                           "the script table") from None
 
     def alpha(self, t: float) -> float:
         if not (self.start <= t < self.end):

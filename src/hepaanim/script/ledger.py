@@ -140,6 +140,23 @@ def load_film_data(folder) -> FilmData:
                     str(f / "claims.csv"), str(f / "references.json"))
 
 
+DATA_FILES = ("script.csv", "claims.csv", "references.json", "film.toml")
+_LOADED: dict = {}
+
+
+def film_data(folder) -> FilmData:
+    """``load_film_data`` read once per process and per version of the files: the film's
+    build and its card functions (drawn later, in any render process) ask for the same
+    folder and get the same object; an edited file (preview reload) is read again."""
+    f = Path(folder).resolve()
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
+                  for p in (f / n for n in DATA_FILES))
+    hit = _LOADED.get(f)
+    if hit is None or hit[0] != stamp:
+        hit = _LOADED[f] = (stamp, load_film_data(f))
+    return hit[1]
+
+
 def _style_path(style: str, folder: str = ".") -> str:
     p = Path(folder) / style
     if style.endswith(".csl"):

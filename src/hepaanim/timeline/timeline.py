@@ -151,6 +151,37 @@ class Film:
         self.scene = Scene()
         self.timeline = Timeline(self.scene)
         self.acts: list[Act] = []
+        self.script = None           # the film's words (hepaanim.script.FilmData), if any
+        self.placed: dict[str, tuple[str, str]] = {}   # line id -> (act, "file:line")
+
+    @scripted
+    def use_script(self, folder) -> None:
+        """Read the film's data folder (script.csv, claims.csv, references.json, film.toml:
+        ``hepaanim.script``) once and keep it as ``film.script``; acts then place its lines
+        with ``act.line(id)``, and when the build ends every line must have been placed
+        (``check_lines``).  A malformed file is one error naming file:row:column."""
+        from ..script import ScriptError as TableError, film_data
+        try:
+            self.script = film_data(folder)
+        except TableError as e:
+            raise ScriptError(str(e)) from None
+
+    def check_lines(self) -> None:
+        """After the build: a line the table has and no act placed, or a line placed by
+        another act than the table's, is a build error naming the table's file:row and the
+        act (the loader calls this; a film without a table has nothing to check)."""
+        if self.script is None:
+            return
+        from ..script import placement_problems
+        files = {}                   # an act's file: where it placed lines, else where made
+        for act, where in self.placed.values():
+            files.setdefault(act, where.rsplit(":", 1)[0])
+        for a in self.acts:
+            files.setdefault(a.name, a.site)
+        problems = placement_problems(self.script.script, self.placed, files)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ScriptError(problems[0] + more)
 
     @scripted
     def act(self, name: str, duration: float) -> "Act":
@@ -161,6 +192,7 @@ class Film:
             raise ValueError(f"act {name!r}: duration must be a finite number > 0, got {duration}")
         start = self.acts[-1].end if self.acts else 0.0
         a = Act(self, name, start, float(duration))
+        a.site = call_site()
         self.acts.append(a)
         self.timeline.add_act(name, start)
         return a
@@ -199,7 +231,8 @@ class Film:
 
 
 CAPTION_STYLES = ("lower_third", "title", "label", "card")
-CAPTION_POSITIONS = ("bottom", "top_left", "top_right", "bottom_left", "bottom_right")
+CAPTION_POSITIONS = ("bottom", "top_left", "top_right", "bottom_left", "bottom_right",
+                     "center", "right")     # the last two: titles' and cards' fixed places
 _EPS = 1e-9
 
 
@@ -213,6 +246,7 @@ class Act:
 
     def __init__(self, film: Film, name: str, start: float, duration: float):
         self.film = film
+        self.site = ""               # where the film made the act (file:line), for messages
         self.name = name
         self.start = start
         self.duration = duration
@@ -376,4 +410,41 @@ class Act:
         a, b = self._over(over, "caption")
         c = Caption(text, a, b, fade, style, position, image, site=call_site())
         self.film.timeline.captions.append(c)
+        return c
+
+    @scripted
+    def line(self, line_id: str, image=None, **override) -> Caption:
+        """Place the script table's line ``line_id`` (``film.use_script``): its act-relative
+        window, style, position, fade and words come from the table's row, so a writer
+        edits them without touching the act.  ``image`` is a card's drawing function
+        ``(width, height, lang="en")`` (a ``card`` row: its parts ``<id>.<part>`` are placed
+        with it); ``override`` only for what a row cannot hold.  English is the caption's
+        ``text``; the other languages travel with it (``Caption.text_in(lang)``)."""
+        data = self.film.script
+        if data is None:
+            raise ValueError(f"act.line({line_id!r}): the film has no script table (call "
+                             "film.use_script(folder) in build first)")
+        script = data.script
+        if line_id not in script:
+            raise ValueError(f"line id {line_id!r} is not in {script.path}")
+        ln = script[line_id]
+        if ln.act != self.name:
+            raise ValueError(f"line {line_id!r} belongs to act {ln.act!r} ({ln.where()}), "
+                             f"not to act {self.name!r}")
+        if ln.style.startswith("card_"):
+            raise ValueError(f"line {line_id!r} ({ln.where()}) is a part of card "
+                             f"{ln.card!r}: place the card's line {ln.card!r}")
+        if line_id in self.film.placed:
+            raise ValueError(f"line {line_id!r} is already placed at "
+                             f"{self.film.placed[line_id][1]}")
+        from ..script import caption_args
+        args = caption_args(ln)
+        args.update(override)
+        if image is not None:
+            args["image"] = image
+        c = self.caption(**args)
+        c.site = call_site()
+        c.line_id = line_id
+        c.texts = dict(ln.text)
+        self.film.placed[line_id] = (self.name, c.site)
         return c
