@@ -13,6 +13,8 @@ A film is a package of its own, beside the engine (``src/hepaanim`` knows no fil
 ``scenes/hepastem_moa.py`` is the scene file the command line renders; it calls
 :func:`build`.
 """
+from pathlib import Path
+
 from hepaanim.scene.grade import Grade
 
 from .acts import ACTS
@@ -24,7 +26,9 @@ GRADE = Grade(cool=(0.93, 0.99, 1.08), warm=(1.10, 0.95, 0.84),
 
 
 def build(film):
-    """The film's defaults (every act starts from them), then its acts end to end."""
+    """The film's words (the script table beside this file), its defaults (every act
+    starts from them), then its acts end to end."""
+    film.use_script(Path(__file__).parent)
     film.scene.settings.params["grade"] = GRADE
     film.set("scene.bloom", 0.0)     # on only in the acts with emissive particles (4, 7)
     for module in ACTS:

@@ -84,6 +84,5 @@ def build(act):
     act.set("camera.near", 20.0)
     act.set("camera.far", 5000.0)
 
-    act.caption("HepaStem\nHow an investigational liver cell therapy may work",
-                over=(0.0, 3.8), style="title", fade=0.5)
-    act.caption("The liver takes in blood from both the gut and the heart.", over=(4.4, 9.4))
+    act.line("organ.title")
+    act.line("organ.blood_supply")
