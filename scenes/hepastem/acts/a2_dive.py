@@ -128,6 +128,5 @@ def build(act):
     camera_glide(act, keys, near_fraction=0.02, near_min=0.5)
     act.set("camera.fov", 38.0)
 
-    act.caption("Blood seeps past plates of liver cells toward the central vein,",
-                over=(4.6, 8.4))
-    act.caption("watched by resident immune cells (Kupffer cells).", over=(8.6, 11.8))
+    act.line("dive.flow")
+    act.line("dive.kupffer")
