@@ -52,14 +52,9 @@ def build(act):
                       9.5: ((-4.0, -34.0, 62.0), (20.0, 14.0, 0.0)),
                       16.0: ((-2.0, -28.0, 52.0), (16.0, 18.0, 0.0))})
 
-    act.caption("Repeated hits, such as excess fat, toxins or viruses, stress liver cells.",
-                over=(0.8, 5.8))
-    act.caption("Fat builds up inside the cells. A damaged cell swells and rounds up.",
-                over=(6.3, 10.9))
-    act.caption("Then it dies by programmed cell death, breaking into fragments.",
-                over=(11.2, 15.4))
-    act.caption("NAFLD in US adults: 30–40%", over=(1.2, 4.6), style="card", image=cards.nafld)
-    act.caption("15–20% of NAFLD is NASH; 3–5% of people have NASH", over=(5.0, 8.4),
-                style="card", image=cards.nash_share)
-    act.caption("NAS = steatosis 0–3 + lobular inflammation 0–3 + ballooning 0–2",
-                over=(8.6, 12.6), style="card", image=cards.nas)
+    act.line("injury.hits")
+    act.line("injury.ballooning")
+    act.line("injury.death")
+    act.line("nafld", image=cards.nafld)
+    act.line("nash_share", image=cards.nash_share)
+    act.line("nas", image=cards.nas)
