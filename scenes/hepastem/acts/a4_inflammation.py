@@ -74,8 +74,7 @@ def build(act):
                       7.0: ((-16.0, -52.0, 38.0), (-1.0, 7.0, -8.0)),
                       14.0: ((-18.0, -40.0, 32.0), (-2.0, 8.0, -6.0))})
 
-    act.caption("Dying cells trigger inflammation.", over=(0.8, 4.2))
-    act.caption("Resident Kupffer cells switch on and release inflammatory signals.",
-                over=(4.6, 9.4))
-    act.caption("Neutrophils and monocytes squeeze in from the blood.", over=(9.8, 13.4))
-    act.caption("Molecules enlarged", over=(2.0, 13.6), style="label", position="top_right")
+    act.line("inflammation.trigger")
+    act.line("inflammation.kupffer")
+    act.line("inflammation.recruitment")
+    act.line("inflammation.scale")
