@@ -108,11 +108,8 @@ def build(act):
                       11.0: (c + (0.0, -1700.0, 2000.0), c + (450.0, 100.0, 0.0)),
                       DURATION: (c + (-250.0, -2500.0, 2700.0), c + (650.0, 100.0, 0.0))})
 
-    act.caption("Activated stellate cells shed their vitamin A droplets and lay down scar.",
-                over=(0.8, 6.0))
-    act.caption("Bridging scar can progress to cirrhosis.", over=(6.8, 10.0))
-    act.caption("In cirrhosis, sudden liver failure (ACLF) can follow.", over=(10.3, 13.9))
-    act.caption("ACLF: 31% of admissions for decompensation (20% + 11%)",
-                over=(7.0, 10.6), style="card", image=cards.aclf)
-    act.caption("Over 70,000 ACLF patients a year (company estimate)", over=(10.6, 13.95),
-                style="card", image=cards.aclf_patients)
+    act.line("fibrosis.stellate")
+    act.line("fibrosis.cirrhosis")
+    act.line("fibrosis.aclf")
+    act.line("aclf", image=cards.aclf)
+    act.line("aclf_patients", image=cards.aclf_patients)
