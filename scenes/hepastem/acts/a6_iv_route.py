@@ -69,10 +69,7 @@ def build(act):
                       13.0: ((140.0, -720.0, 60.0), (-20.0, 0.0, -10.0)),
                       16.0: ((-10.0, -300.0, 10.0), (-40.0, 0.0, -14.0))})
 
-    act.caption("HepaStem, an investigational cell therapy, is infused into an arm vein.",
-                over=(0.7, 5.6))
-    act.caption("Many of the cells are held at first in the lungs' fine vessels.",
-                over=(6.2, 10.6))
-    act.caption("A smaller share travels on with the blood to the liver.", over=(11.2, 15.4))
-    act.caption("Cells and capillaries enlarged, time compressed", over=(0.3, 15.7),
-                style="label", position="top_right", fade=0.3)
+    act.line("iv_route.infusion")
+    act.line("iv_route.lungs")
+    act.line("iv_route.liver")
+    act.line("iv_route.scale")
