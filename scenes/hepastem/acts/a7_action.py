@@ -106,9 +106,7 @@ def build(act):
                       12.0: ((14.0, -50.0, 30.0), (12.0, 6.0, 2.0)),
                       18.0: ((4.0, -78.0, 36.0), (0.0, 6.0, 0.0))})
 
-    act.caption("Lodged in a sinusoid, a HepaStem cell releases signalling factors.",
-                over=(0.8, 5.4))
-    act.caption("In lab and animal studies, the cells' factors dampened inflammation…",
-                over=(5.9, 10.9))
-    act.caption("…and the activation of scar-forming stellate cells.", over=(11.4, 15.6))
-    act.caption("Molecules enlarged", over=(1.2, 17.6), style="label", position="top_right")
+    act.line("mode_of_action.secretion")
+    act.line("mode_of_action.inflammation")
+    act.line("mode_of_action.stellate")
+    act.line("mode_of_action.scale")
