@@ -111,9 +111,6 @@ def build(act):
     for name in [k for k in scene.nodes if k.startswith("a8_")]:
         scene.spans[name] = (scene.spans[name][0], act.start + CARD + 3.6)
 
-    act.caption("Promethera (now Cellaion) proposes that this may support liver repair.",
-                over=(0.8, 5.2))
-    act.caption("HepaStem remains under clinical study; efficacy is not established.",
-                over=(5.4, 9.4))
-    act.caption("HepaStem is investigational: efficacy not established, still under "
-                "clinical study.", over=(CARD, DURATION), style="card", image=cards.end_card)
+    act.line("resolution.proposal")
+    act.line("resolution.status")
+    act.line("end_card", image=cards.end_card)
