@@ -37,7 +37,7 @@ def run_one(scene: Path, out: Path, cache: Path, quality: str, workers: int,
     code = ("import json, sys\n"
             "from hepaanim.loader import load\n"
             "from hepaanim.render.frames import QUALITY, frame_range\n"
-            "from hepaanim.render.parallel import render_chunked\n"
+            "from hepaanim.pipeline.chunked import render_chunked\n"
             "scene, out, cache, q, n, to = sys.argv[1:7]\n"
             "p = QUALITY[q]\n"
             "film = load(scene)\n"

@@ -19,7 +19,7 @@ import pytest
 
 from hepaanim import cli
 from hepaanim.output.encoders import count_frames
-from hepaanim.render import parallel
+from hepaanim.pipeline import chunked
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENE = ROOT / "scenes" / "bloodstream.py"
@@ -121,11 +121,11 @@ def test_swapped_chunks_with_their_checks_are_rendered_again(cached, capsys):
 def test_joined_file_missing_frames_is_not_committed(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out.mp4"
     out.write_bytes(b"previous")
-    join = parallel.concat_segments
+    join = chunked.concat_segments
 
     def drop_last(segs, *a, **kw):
         return join(segs[:-1], *a, **kw)
-    monkeypatch.setattr(parallel, "concat_segments", drop_last)
+    monkeypatch.setattr(chunked, "concat_segments", drop_last)
     one_line(capsys, render(tmp_path), 1, "the joined video has 30 frames", "expected 40",
              "left as it was")
     assert out.read_bytes() == b"previous"

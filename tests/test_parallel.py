@@ -20,7 +20,8 @@ import pytest
 
 from hepaanim.loader import load
 from hepaanim.render.frames import FrameRange, frame_range, render_still
-from hepaanim.render.parallel import plan_chunks, render_chunked
+from hepaanim.pipeline.chunked import render_chunked
+from hepaanim.pipeline.plan import plan_chunks
 from hepaanim.render.settings import Settings
 from hepaanim.timeline import Film
 
@@ -201,8 +202,8 @@ def test_a_reused_cluster_worker_renders_each_job_at_its_own_scale(tmp_path):
     out, and the second job came out at 0.65)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hepaanim.render import cluster
-    from hepaanim.render.parallel import Job
+    from hepaanim.pipeline import dask as cluster
+    from hepaanim.pipeline.job import Job
     bundle = cluster.scene_bundle(str(SCENE))
     sharp, soft = (Job(str(SCENE), "mp4", Settings(W, H, FPS, "fxaa", scale=s))
                    for s in (1.0, 0.65))

@@ -288,7 +288,9 @@ def cmd_render(args) -> int:
     from .output.atomic import Transaction
     from .output.encoders import ffmpeg_exe
     from .render.frames import frame_range, render_frames
-    from .render.parallel import SEGMENT_FORMATS, default_cache_dir, render_chunked
+    from .pipeline.cache import default_cache_dir
+    from .pipeline.chunked import render_chunked, runner_for
+    from .pipeline.job import SEGMENT_FORMATS
     p = _preset(args)
     w, h, fps = p.width, p.height, p.fps
     # Every check that needs no scene comes first, and none of them writes anything.
@@ -324,7 +326,7 @@ def cmd_render(args) -> int:
         # The video and its subtitles are one transaction: all written, then all renamed.
         with Transaction() as txn:
             res = render_chunked(args.scene, film, args.format, out, p, frames,
-                                 workers=args.workers or 1, scheduler=args.scheduler,
+                                 runner=runner_for(args.workers or 1, args.scheduler),
                                  cache_dir=cache_dir, quiet=args.quiet, txn=txn)
             if film.timeline.captions:
                 from .output import subtitles

@@ -16,7 +16,8 @@ from pathlib import Path
 from .timeline import Film
 from .timeline.errors import SceneError      # one class: build- and evaluate-time mistakes
 
-__all__ = ["SceneError", "is_scene_file", "load", "scene_files", "source_hash"]
+__all__ = ["SceneError", "bundle_hash", "is_scene_file", "load", "scene_bundle", "scene_files",
+           "source_hash"]
 
 
 def _scene_location(exc: BaseException, scene_dir: Path) -> str | None:
@@ -122,10 +123,21 @@ def scene_files(scene_dir) -> list[Path]:
     return sorted(out)
 
 
+def scene_bundle(scene_dir) -> dict[str, bytes]:
+    """The scene's own Python files by path relative to `scene_dir` (what a Dask worker
+    is sent)."""
+    root = Path(scene_dir).resolve()
+    return {str(p.relative_to(root)): p.read_bytes() for p in scene_files(root)}
+
+
+def bundle_hash(bundle: dict[str, bytes]) -> str:
+    """The one hash of a scene folder's files, here and on a cluster worker."""
+    h = hashlib.blake2b(digest_size=12)
+    for rel in sorted(bundle):
+        h.update(rel.encode() + b"\0" + bundle[rel] + b"\0")
+    return h.hexdigest()
+
+
 def source_hash(scene_dir: Path) -> str:
     """Hash of the scene's own Python files (what a render cache must key on)."""
-    h = hashlib.blake2b(digest_size=12)
-    for p in scene_files(scene_dir):
-        h.update(str(p.relative_to(Path(scene_dir).resolve())).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+    return bundle_hash(scene_bundle(scene_dir))

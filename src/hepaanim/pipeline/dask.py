@@ -1,10 +1,11 @@
-"""Render chunks on an existing Dask distributed cluster (``--scheduler tcp://HOST:PORT``).
+"""The Dask runner: chunks rendered on an existing Dask cluster (``--scheduler tcp://HOST:PORT``).
 
 The client (``hepaanim render``) plans the chunks and their keys exactly as for local
-workers (``render.parallel``), submits one task per chunk that is not in its cache, and
-writes each returned segment (bytes) into the cache before joining them.  The workers need
-hepaanim (same version) installed, not the scene: the scene folder's ``.py`` files travel
-with the task and are written to a temporary folder on the worker, keyed by their hash.
+workers, submits one task per chunk that is not in its cache, and writes each returned
+segment (bytes) into the cache before joining them.  The workers need hepaanim (same
+version) installed, not the scene: the scene folder's ``.py`` files
+(``loader.scene_bundle``) travel with the task and are written to a temporary folder on the
+worker, named by their hash (``loader.bundle_hash``, the film's ``source_hash``).
 A worker process keeps one loaded film per scene hash and one GL context per thread, so a
 cluster started with one thread per worker process (``dask worker --nthreads 1``) is the
 natural shape: llvmpipe and x264 already use every core they get.
@@ -15,7 +16,6 @@ again from its first frame.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -23,9 +23,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .frames import Progress
-from .parallel import (ChunkError, ContentDigest, Job, SegmentCache, StateHasher, check_digest,
-                       engine_hash, peak_rss_mb, render_segment)
+from ..loader import bundle_hash
+from ..loader import scene_bundle as _folder_bundle
+from .digest import ContentDigest, StateHasher, check_digest, engine_hash
+from .job import ChunkError, Job, peak_rss_mb
+from .runner import Runner, Work
+from .segment import render_segment
 
 _lock = threading.Lock()
 _films: dict[str, object] = {}            # source hash -> Film (worker side, per process)
@@ -33,17 +36,17 @@ _local = threading.local()                 # per thread: one renderer
 
 
 def scene_bundle(scene: str) -> dict[str, bytes]:
-    """The scene folder's Python files (what ``loader.source_hash`` covers)."""
-    from ..loader import scene_files          # the scene's own files, not a venv beside it
-    root = Path(scene).resolve().parent
-    return {str(p.relative_to(root)): p.read_bytes() for p in scene_files(root)}
+    """The Python files of the folder that holds the scene file (what the film's
+    ``source_hash`` covers), by path relative to it."""
+    return _folder_bundle(Path(scene).resolve().parent)
 
 
-def bundle_hash(bundle: dict[str, bytes]) -> str:
-    h = hashlib.blake2b(digest_size=12)
-    for rel in sorted(bundle):
-        h.update(rel.encode() + b"\0" + bundle[rel] + b"\0")
-    return h.hexdigest()
+class DaskRunner(Runner):
+    def __init__(self, scheduler: str):
+        self.scheduler = scheduler
+
+    def run(self, work: Work) -> None:
+        run_on_cluster(self.scheduler, work)
 
 
 def _materialize(bundle: dict[str, bytes], source_hash: str) -> Path:
@@ -117,10 +120,10 @@ def render_chunk_task(bundle: dict[str, bytes], job: Job, first: int, stop: int,
             "worker": f"{os.uname().nodename}:{os.getpid()}"}
 
 
-def run_on_cluster(scheduler: str, todo, job: Job, cache: SegmentCache, progress: Progress,
-                   stats: dict, kill_once: str | None = None) -> None:
-    """Submit every (chunk, key, digest) of `todo` to the cluster; store the segments in
-    `cache`."""
+def run_on_cluster(scheduler: str, work: Work) -> None:
+    """Submit every pending chunk of `work` to the cluster; store the segments in its
+    cache."""
+    job, cache, progress, tally = work.job, work.cache, work.progress, work.tally
     try:
         from distributed import Client, as_completed
         from distributed.scheduler import KilledWorker
@@ -138,7 +141,7 @@ def run_on_cluster(scheduler: str, todo, job: Job, cache: SegmentCache, progress
     done = as_completed(loop=client.loop)
 
     def collect(fut):
-        chunk, key, digest = submitted[fut.key]
+        chunk, key, digest, _ = submitted[fut.key]
         try:
             res = fut.result()
         except SceneError:
@@ -156,20 +159,22 @@ def run_on_cluster(scheduler: str, todo, job: Job, cache: SegmentCache, progress
                 raise ChunkError(f"worker {res['worker']} runs a different hepaanim (engine "
                                  f"{res['engine'][:12]}, here {mine[:12]}): install the same "
                                  "version on the cluster")
-            stats["engines"].add(res["engine"])     # edited here too: finish, cache nothing
+            tally.engines.add(res["engine"])     # edited here too: finish, cache nothing
         check_digest(chunk, digest, res["digest"])
         cache.put_bytes(key, res["data"], len(chunk))
-        stats["rendered"] += 1
-        stats["new"].append(key)
-        stats["worker_peak_rss_mb"][res["worker"]] = max(
-            res["rss_mb"], stats["worker_peak_rss_mb"].get(res["worker"], 0.0))
+        tally.rendered += 1
+        tally.new.append(key)
+        tally.worker_peak_rss_mb[res["worker"]] = max(
+            res["rss_mb"], tally.worker_peak_rss_mb.get(res["worker"], 0.0))
         progress.update(len(chunk))
 
     try:
-        for chunk, key, digest in todo:
+        for item in work.pending:
+            chunk = item.chunk
             fut = client.submit(render_chunk_task, bundle, job, chunk.first, chunk.stop,
-                                kill_once, key=f"hepaanim-chunk-{key}", pure=False)
-            submitted[fut.key] = (chunk, key, digest)
+                                work.kill_once, key=f"hepaanim-chunk-{item.key}",
+                                pure=False)
+            submitted[fut.key] = item
             futures.append(fut)
             done.add(fut)
             while done.has_ready():
