@@ -62,8 +62,10 @@ class Canvas:
     """A card's drawing surface: coordinates in units, shapes supersampled, text queued and
     drawn at output resolution in ``finish`` (where its contrast is measured)."""
 
-    def __init__(self, w_units: float, h_units: float, unit: float, inks: dict | None = None):
+    def __init__(self, w_units: float, h_units: float, unit: float, inks: dict | None = None,
+                 lang: str = "en"):
         self.u = unit
+        self.lang = lang             # the font and line breaking of the card's language
         self.wu, self.hu = w_units, h_units
         self.w, self.h = round(w_units * unit), round(h_units * unit)
         self.ss = 3 if self.h < 600 else 2
@@ -125,7 +127,7 @@ class Canvas:
 
     # text (queued; drawn at output resolution) ----------------------------------------
     def font(self, size: float, weight: str = "regular"):
-        return font(max(9, round(size * self.u)), weight)
+        return font(max(9, round(size * self.u)), weight, lang=self.lang)
 
     def text(self, x, y, s, size, ink="text", weight="regular", anchor="la"):
         self.texts.append((x * self.u, y * self.u, s, self.font(size, weight), ink, anchor))
@@ -137,7 +139,7 @@ class Canvas:
     def para(self, x, y, s, size, max_w, ink="text", weight="regular", leading=1.28) -> float:
         """Wrapped text from the top-left; returns the y (units) below the last line."""
         f = self.font(size, weight)
-        for line in wrap(s, f, max_w * self.u):
+        for line in wrap(s, f, max_w * self.u, self.lang):
             self.texts.append((x * self.u, y * self.u, line, f, ink, "la"))
             y += size * leading
         return y
@@ -152,13 +154,15 @@ class Canvas:
         for x, y, s, f, ink, anchor in self.texts:
             d.text((x, y), s, font=f, fill=(*self.inks[ink], 255), anchor=anchor)
             report.append((s, ink, _worst_contrast(backdrop, (x, y), s, f, anchor, self.inks[ink])))
-        TEXT_CONTRAST[(name, width, height)] = report
+        key = (name, width, height) + (() if self.lang == "en" else (self.lang,))
+        TEXT_CONTRAST[key] = report
         a = np.asarray(img, dtype=np.float32)
         a[..., :3] *= a[..., 3:4] / 255.0
         return np.round(a).astype(np.uint8)
 
 
-# (card, width, height) -> [(text, ink name, worst contrast ratio)], filled as cards draw
+# (card, width, height[, lang]) -> [(text, ink name, worst contrast ratio)], filled as
+# cards draw (the language only where it is not English)
 TEXT_CONTRAST: dict[tuple[str, int, int], list[tuple[str, str, float]]] = {}
 
 
@@ -195,12 +199,12 @@ def _side_unit(width: int, height: int) -> float:
 
 
 def side_card(name: str, width: int, height: int, kicker: str, title: str, source: str,
-              draw, accent: str, accent_color, inks: dict | None = None):
+              draw, accent: str, accent_color, inks: dict | None = None, lang: str = "en"):
     """A right-hand data card: kicker (in the ``accent`` ink, beside a bar of
     ``accent_color``), title, a chart ``draw(canvas, top, bottom)`` fills, source line.
-    Returns (premultiplied RGBA, (x, y))."""
+    Returns (premultiplied RGBA, (x, y)); ``lang`` picks the font and line breaking."""
     u = _side_unit(width, height)
-    c = Canvas(SIDE_W, SIDE_H, u, inks)
+    c = Canvas(SIDE_W, SIDE_H, u, inks, lang)
     c.panel()
     m = 4.5
     c.rect(0, 3.6, 0.7, 12.5, c.solid(accent_color))
@@ -209,7 +213,7 @@ def side_card(name: str, width: int, height: int, kicker: str, title: str, sourc
     y = c.para(m, 7.3, title, 3.9, SIDE_W - 2 * m, weight="bold", leading=1.2) if title \
         else 7.3
     # the source: up to two lines from the bottom, above it a hairline
-    f_lines = wrap(source, c.font(2.15), (SIDE_W - 2 * m) * u)
+    f_lines = wrap(source, c.font(2.15), (SIDE_W - 2 * m) * u, lang)
     sy = SIDE_H - 3.2 - 2.15 * 1.3 * len(f_lines)
     c.line(m, sy - 1.6, SIDE_W - m, sy - 1.6, c.dim(IVORY_LINE, 0.28), 0.12)
     c.para(m, sy, source, 2.15, SIDE_W - 2 * m, ink="muted", leading=1.3)
