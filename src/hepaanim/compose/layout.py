@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from numbers import Integral
 
 ASPECTS = {"16:9": 16 / 9, "1:1": 1.0, "9:16": 9 / 16}
 BROADCAST_TITLE_SAFE = 0.05          # SMPTE ST 2046-1 title-safe inset, per side
@@ -222,8 +223,10 @@ def _overlaps(a: Rect, b: Rect) -> bool:
 @lru_cache(maxsize=64)
 def layout(width: int, height: int) -> Layout:
     """The layout of a width × height frame."""
-    if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
+    if not (isinstance(width, Integral) and isinstance(height, Integral)
+            and width > 0 and height > 0):
         raise ValueError(f"frame size {width}x{height}: give positive whole pixels")
+    width, height = int(width), int(height)
     aspect = aspect_name(width, height)
     if aspect == "16:9":
         m = round(height * WIDE_INSET)

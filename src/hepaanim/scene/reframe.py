@@ -50,7 +50,7 @@ from .camera import Camera
 
 REFERENCE_ASPECT = 16 / 9
 MODES = ("auto", "keep", "subject")
-_ITER = 80                      # bisection steps on log tan(fov/2): far below float spacing
+_ITER = 60                      # bisection steps: 2^-60 of the range, below float spacing
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,36 @@ def spheres(subject) -> tuple[np.ndarray, np.ndarray]:
     return pts, np.zeros(len(pts))
 
 
+def node_box(state, names) -> Box:
+    """The world-space box around the named nodes of a frame state (``timeline.evaluate(t)``):
+    a mesh's vertices, instances' positions padded by their scale (times the instance
+    shape's reach), each node's local box carried through its world matrix.  Invisible nodes
+    count too: a subject is what should be in frame, shown or not."""
+    lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
+    for name in ([names] if isinstance(names, str) else names):
+        if name not in state.nodes:
+            raise KeyError(f"subject node {name!r} is not in the scene at t={state.t:.2f} s")
+        node = state.nodes[name]
+        inst, geom = getattr(node, "instances", None), getattr(node, "geometry", None)
+        if inst is not None and len(inst):
+            shape = getattr(node, "shape", "sphere")
+            reach = (1.0 if isinstance(shape, str)
+                     else float(np.abs(shape.positions).max(initial=0.0)))
+            pad = np.abs(inst.scale).max(axis=1, keepdims=True) * reach
+            pts = np.r_[inst.position - pad, inst.position + pad]
+        elif geom is not None and len(geom.positions):
+            pts = geom.positions
+        else:
+            continue
+        a, b = pts.min(axis=0).astype(float), pts.max(axis=0).astype(float)
+        corners = Box(tuple(a), tuple(b)).corners()
+        world = np.c_[corners, np.ones(8)] @ state.world_matrix(name).T
+        lo, hi = np.minimum(lo, world[:, :3].min(axis=0)), np.maximum(hi, world[:, :3].max(axis=0))
+    if not np.all(np.isfinite(lo)):
+        raise ValueError(f"subject {names!r}: no geometry to frame at t={state.t:.2f} s")
+    return Box(tuple(lo), tuple(hi))
+
+
 def ndc_window(rect, width: int, height: int) -> tuple[float, float, float, float]:
     """A pixel rectangle (x0, y0, x1, y1; y down, as ``compose.layout`` gives them) as the
     normalised-device window (x0, y0, x1, y1; y up, -1..1) that :func:`reframe` takes."""
@@ -136,6 +166,28 @@ def _intervals(X, Z, rho, t, w0, w1):
     lo = np.max(X - k1 * Z + rho * np.sqrt(1 + k1 * k1), axis=1)
     hi = np.min(X - k0 * Z - rho * np.sqrt(1 + k0 * k0), axis=1)
     return lo, hi
+
+
+def _extent(X, Z, rho, s):
+    """The subject's projected extent along one axis, as tangents (lo, hi) per frame, after
+    a shift s: each sphere spans its centre's angle ± asin(radius / distance) in that
+    axis' plane."""
+    Xs = X - s[:, None]
+    ang = np.arctan2(Xs, Z)
+    half = np.arcsin(np.clip(rho / np.maximum(np.hypot(Xs, Z), 1e-300), 0, 1))
+    return np.min(np.tan(ang - half), axis=1), np.max(np.tan(ang + half), axis=1)
+
+
+def _centring(X, Z, rho, lo, hi, centre):
+    """The shift in [lo, hi] that puts the middle of the subject's projected extent at
+    ``centre`` (tangent units): bisection, the extent's middle falling as the shift grows."""
+    a, b = lo.copy(), hi.copy()
+    for _ in range(_ITER):
+        m = (a + b) / 2
+        e0, e1 = _extent(X, Z, rho, m)
+        right = (e0 + e1) / 2 > centre
+        a, b = np.where(right, m, a), np.where(right, b, m)
+    return (a + b) / 2
 
 
 def reframe_arrays(position, target, up, fov, centres, radii, aspect, *,
@@ -208,7 +260,8 @@ def reframe_arrays(position, target, up, fov, centres, radii, aspect, *,
     t_ref = np.tan(np.radians(fov) / 2)
     t_wide = np.maximum(t_ref, t_ref * (A0 / A))
     t1 = least(ok_shifted)                                # the subject, centred
-    t0 = np.where(ok_still(t_wide), t_wide, least(ok_still))   # the subject, no shift
+    still = ok_still(t_wide)
+    t0 = t_wide if still.all() else np.where(still, t_wide, least(ok_still))  # no shift
     t0 = np.where(np.isnan(t0), t1, t0)                   # window off centre: shift anyway
     t_keep = np.fmax(t_wide, t0)
     t_subj = np.fmax(t_ref, t1)
@@ -224,8 +277,11 @@ def reframe_arrays(position, target, up, fov, centres, radii, aspect, *,
     lam = np.nan_to_num(lam)
 
     lx, hx, ly, hy = spans(t)
-    a = np.where(lx <= hx, np.clip(lam * (lx + hx) / 2, lx, hx), (lx + hx) / 2)
-    b = np.where(ly <= hy, np.clip(lam * (ly + hy) / 2, ly, hy), (ly + hy) / 2)
+    fx, fy = lx <= hx, ly <= hy
+    cx = _centring(X, Z, R, np.where(fx, lx, hx), np.where(fx, hx, lx), (wx0 + wx1) / 2 * t * A)
+    cy = _centring(Y, Z, R, np.where(fy, ly, hy), np.where(fy, hy, ly), (wy0 + wy1) / 2 * t)
+    a = np.where(fx, np.clip(lam * cx, lx, hx), cx)
+    b = np.where(fy, np.clip(lam * cy, ly, hy), cy)
     shift = a[:, None] * r + b[:, None] * u
     fov_out = np.where(t == t_ref, fov, np.degrees(2 * np.arctan(t)))
 
