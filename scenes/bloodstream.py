@@ -73,7 +73,7 @@ def build(film):
     msc_flow = LaminarFlow(AXIS, 5, core=10.0, v_max=V_MAX, seed=SEED + 2, tumble=0.15)
     msc_flow.s0 = np.array([330.0, 380.0, 420.0, 470.0, 510.0])   # placed to cross the shot
     hepastem = act.add(flowing("hepastem", msc_flow, "sphere", 10.0,
-                               Material("hepastem_teal", opacity=0.93, emissive=0.18,
+                               Material("therapy_teal", opacity=0.93, emissive=0.18,
                                         roughness=0.3, rim=0.9, rim_color="#9FFFF0",
                                         wrap=0.6)))
     hepastem.params.update(nucleus=0.35, ruffle=0.18)

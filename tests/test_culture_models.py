@@ -152,8 +152,8 @@ def test_vial_is_act_6s_vial():
         a, b = (act6[part] if part else act6.node), (v[part] if part else v.node)
         assert a.geometry.key == b.geometry.key
         assert np.allclose(a.material.color, b.material.color)
-    assert np.allclose(v["cells"].material.color, rgb("hepastem_teal"))
-    assert not np.allclose(cell_vial("p")["cells"].material.color, rgb("hepastem_teal"),
+    assert np.allclose(v["cells"].material.color, rgb("therapy_teal"))
+    assert not np.allclose(cell_vial("p")["cells"].material.color, rgb("therapy_teal"),
                            atol=0.05)
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from hepaanim.models import (Path, collagen, cytokines, hepastem_cell, hepatocyte, iv_route,
+from hepaanim.models import (Path, collagen, cytokines, msc_cell, hepatocyte, iv_route,
                              kupffer_cell, liver, lobule, paracrine_factors, sinusoid,
                              stellate_cell, vasculature)
 from hepaanim.models._mesh import face_normals, open_edges
@@ -98,7 +98,7 @@ def test_budgets(models):
     assert models["liver"].node.triangle_count >= 40_000          # smooth at 1080p
     for n in models["vasculature"].nodes:
         assert n.triangle_count <= 60_000, n.name
-    for label in ("hepatocyte", "stellate", "kupffer", "hepastem", "endothelial"):
+    for label in ("hepatocyte", "stellate", "kupffer", "msc", "endothelial"):
         for name, g in _geometries(models[label]):
             assert g.triangle_count <= 12_000, name
     total = sum(getattr(n, "triangle_count", 0) for n in models["iv_route"].nodes)
@@ -146,9 +146,9 @@ def test_palette(models):
                        rgb("inflammation_ember"))
     assert np.allclose(stellate_cell("s", state=1.0).node.material.color,
                        rgb("myofibroblast_rust"))
-    teal = rgb("hepastem_teal")
+    teal = rgb("therapy_teal")
     for label, m in models.items():             # the hero colour is HepaStem's alone
-        if label == "hepastem":
+        if label == "msc":
             assert np.allclose(m.node.material.color, teal)
             continue
         for n in m.derived():
@@ -165,7 +165,7 @@ def test_scale_card(models):
         lo, hi = g.bounds()
         return hi - lo
     assert 20 <= extent(models["hepatocyte"]).max() <= 30
-    assert 18 <= extent(models["hepastem"]).max() <= 22
+    assert 18 <= extent(models["msc"]).max() <= 22
     assert 10 <= extent(models["kupffer"]).max() <= 16
     rbc = models["rbc"].node.shape
     lo, hi = rbc.bounds()
@@ -180,12 +180,12 @@ def test_scale_card(models):
     assert 1.5 <= (hi - lo).max() / extent(models["hepatocyte"]).max() <= 2.0
     lo, hi = models["liver"].node.geometry.bounds()
     assert 190 <= hi[0] - lo[0] <= 230                          # ~20 cm wide
-    cv = models["lobule"].data["central_vein_radius"]
+    cv = models["lobule"].central_vein_radius
     assert cv * 2 == pytest.approx(50)
 
 
 def test_vessel_trees_follow_murray_and_stay_inside(models):
-    trees = models["vasculature"].data["trees"]
+    trees = models["vasculature"].trees
     all_trees = [trees["portal"], trees["artery"], *trees["hepatic_veins"]]
     for t in all_trees:
         assert t.murray_residual() < 1e-9, t.kind
@@ -209,28 +209,28 @@ def test_vessel_trees_follow_murray_and_stay_inside(models):
 
 def test_iv_route_path(models):
     m = models["iv_route"]
-    path: Path = m.data["path"]
+    path: Path = m.path
     order = ["iv_site", "arm_vein", "vena_cava", "right_heart", "pulmonary_artery", "lungs",
              "pulmonary_vein", "left_heart", "aorta", "coeliac_trunk", "hepatic_artery",
              "liver", "sinusoids"]
     s = [path.s_of(k) for k in order]
     assert s == sorted(s) and s[0] == 0.0 and s[-1] == 1.0
     assert np.linalg.norm(np.diff(path.points, axis=0), axis=1).max() < 40.0   # continuous
-    assert np.linalg.norm(path.at("lungs") - m.data["capillary_center"]) < 30.0
-    end = path.point(1.0) - m.data["liver_transform"].position
+    assert np.linalg.norm(path.at("lungs") - m.capillary_center) < 30.0
+    end = path.point(1.0) - m.liver_transform.position
     assert liver_mod.field(end[None])[0] < 0                       # ends inside the liver
     pts = path.point(np.linspace(0, 1, 7))
     assert pts.shape == (7, 3) and path.point(0.5).shape == (3,)
-    pause = m.data["pause_points"](50, seed=1)
+    pause = m.pause_points(50, seed=1)
     assert pause.shape == (50, 3)
-    assert np.linalg.norm(pause - m.data["capillary_center"], axis=1).max() < 60.0
+    assert np.linalg.norm(pause - m.capillary_center, axis=1).max() < 60.0
     with pytest.raises(KeyError):
         path.s_of("spleen")
 
 
 @pytest.mark.parametrize("factory,key", [
     (hepatocyte, "state"), (stellate_cell, "state"), (kupffer_cell, "state"),
-    (hepastem_cell, "state"), (hepastem_cell, "secretion"),
+    (msc_cell, "state"), (msc_cell, "secretion"),
 ])
 def test_state_is_clamped(factory, key):
     m = factory("c", **{key: 1.7})
@@ -301,7 +301,7 @@ def test_model_animate_drives_every_node():
     film = Film("t")
     act = film.act("a", 10.0)
     h = act.add(hepatocyte("hep", seed=1))
-    h.animate(act, "state", 0.0, 1.0, over=(0, 10))
+    act.animate(h, "state", 0.0, 1.0, over=(0, 10))
     st = film.evaluate(5.0)
     assert st.nodes["hep"].params["state"] == pytest.approx(st.nodes["hep_contents"].params["state"])
     assert 0.2 < st.nodes["hep"].params["state"] < 0.8
@@ -311,11 +311,11 @@ def test_model_animate_drives_every_node():
 def test_lobule_structure(models):
     lob = models["lobule"]
     assert lob.node.count > 5000
-    corners = lob.data["corners"]
+    corners = lob.corners
     assert corners.shape == (6, 3)
     r = np.linalg.norm(corners[:, :2], axis=1)
     assert np.allclose(r, r[0]) and 500 <= r[0] <= 1000          # 1–2 mm across
-    for p in lob.data["flow_paths"]:
+    for p in lob.flow_paths:
         assert np.linalg.norm(p[0, :2]) > np.linalg.norm(p[-1, :2])   # blood flows inward
     for part in ("central_vein", "portal_venules", "arterioles", "bile_ductules"):
         assert lob[part].geometry.triangle_count > 0
@@ -327,14 +327,14 @@ def test_sinusoid_structure(models):
     n = pores.count // 2
     r = pores.instances.scale[:n, 0]
     assert 0.05 <= r.min() and r.max() <= 0.0875 + 1e-6          # 100–175 nm
-    area = 2 * np.pi * (s.data["lumen_radius"] + 0.15) * 120.0
+    area = 2 * np.pi * (s.lumen_radius + 0.15) * 120.0
     frac = (np.pi * r ** 2).sum() / area
     assert 0.06 <= frac <= 0.08
     closed = pores.copy(params={"fenestration": 0.25})
     assert closed.derive(closed).count == pytest.approx(pores.count * 0.25, rel=0.02)
-    assert len(s.data["hepatocytes"]) >= 12 and len(s.data["kupffer"]) >= 1
-    assert s.data["stellate"].data["wrap_radius"] > s.data["lumen_radius"]
-    assert len(s.data["disse_paths"]) > 5
+    assert len(s.hepatocytes) >= 12 and len(s.kupffer) >= 1
+    assert s.stellate.wrap_radius > s.lumen_radius
+    assert len(s.disse_paths) > 5
 
 
 def test_liver_landmarks():
@@ -376,3 +376,81 @@ def test_gallery_golden(tmp_path, golden):
     from hepaanim.models.gallery import render_gallery
     out = render_gallery(tmp_path / "gallery.png", cell=(160, 120))
     golden("gallery", np.asarray(Image.open(out).convert("RGB")))
+
+
+# --- the model API a film uses (issue 14) --------------------------------------------------
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def test_instances_select_keeps_every_per_instance_array():
+    from hepaanim.scene.nodes import Instances
+    inst = Instances(np.arange(12.0).reshape(4, 3), scale=np.arange(4.0) + 1,
+                     color=np.eye(4)[:, :3], opacity=[0.1, 0.2, 0.3, 0.4])
+    got = inst.select(np.array([True, False, True, False]))
+    assert len(got) == 2
+    assert np.allclose(got.position, inst.position[[0, 2]])
+    assert np.allclose(got.orientation, inst.orientation[[0, 2]])
+    assert np.allclose(got.scale, inst.scale[[0, 2]])
+    assert got.color is not None and np.allclose(got.color, inst.color[[0, 2]])
+    assert np.allclose(got.opacity, [0.1, 0.3])
+    assert inst.select([3]).opacity.tolist() == pytest.approx([0.4])
+
+
+def test_sinusoid_shot_choices_are_build_options_and_new_models():
+    s = sinusoid("s", seed=3, length=110.0)
+    far = sinusoid("f", seed=3, length=110.0, pores="far", wall="single", wall_opacity=0.26)
+    n_all = s["fenestrae"].instances.count if hasattr(s["fenestrae"].instances, "count") \
+        else len(s["fenestrae"].instances)
+    n_far = len(far.derived()[1].instances)
+    assert 0 < n_far < n_all / 3
+    assert (far.derived()[1].instances.position[:, 1] > -2.0).all()
+    assert far.node.material.opacity == pytest.approx(0.26)
+    assert far.node.triangle_count < s.node.triangle_count          # one surface
+    cut = s.cutaway(keep=lambda h: h.center[1] > 0, skip=("microvilli",))
+    assert cut is not s and len(cut.hepatocytes) == len(s.hepatocytes) // 2
+    assert not any(n.name.endswith("_microvilli") for n in cut.nodes)
+    assert any(n.name.endswith("_microvilli") for n in s.nodes)     # the original is whole
+    top = s.open_top(2.0)
+    assert top.node.triangle_count < s.node.triangle_count
+    assert top.node.material.double_sided and not s.node.material.double_sided
+    with pytest.raises(ValueError, match="pores='near'"):
+        sinusoid("x", pores="near")
+
+
+def test_models_expose_typed_attributes_not_a_data_dict():
+    s = sinusoid("s")
+    assert len(s.hepatocytes) >= 12 and s.stellate.wrap_radius > s.lumen_radius
+    assert not hasattr(s, "data")
+
+
+def test_engine_names_no_film():
+    """The engine is generic (DESIGN 6): no file under src/hepaanim names the film, its
+    disease or its maker; the film lives under scenes/."""
+    import re
+    words = re.compile(r"hepastem|aclf|nash|nafld|promethera|cellaion", re.I)
+    hits = [f"{p.relative_to(ROOT)}:{k}" for p in (ROOT / "src" / "hepaanim").rglob("*")
+            if p.is_file() and p.suffix in (".py", ".glsl", ".vert", ".frag", ".toml", ".txt",
+                                           ".json", ".md", ".html", ".js", ".css")
+            for k, line in enumerate(p.read_text(errors="replace").splitlines(), 1)
+            if words.search(line)]
+    assert hits == []
+
+
+def test_scenes_import_nothing_private():
+    import re
+    private = re.compile(r"^\s*(from|import)\s+hepaanim\S*\._|^\s*from\s+hepaanim\S*\s+import\s+.*\b_\w",
+                         re.M)
+    hits = [str(p.relative_to(ROOT)) for p in (ROOT / "scenes").rglob("*.py")
+            if private.search(p.read_text())]
+    assert hits == []
+
+
+def test_camera_glide_never_overshoots_a_key():
+    film = Film("t")
+    act = film.act("a", 4.0)
+    act.camera.glide({0.0: ((0, -100, 0), (0, 0, 0)), 2.0: ((0, -10, 0), (0, 0, 0)),
+                      4.0: ((0, -9, 0), (0, 0, 0))}, near_fraction=0.1)
+    ys = [film.evaluate(t).camera.position[1] for t in np.linspace(0, 4, 41)]
+    assert max(ys) <= -9.0 + 1e-9 and np.all(np.diff(ys) >= -1e-9)
+    assert film.evaluate(3.0).camera.near == pytest.approx(
+        0.1 * np.linalg.norm(film.evaluate(3.0).camera.position))

@@ -31,7 +31,7 @@ from hepaanim.compose.cards import (BASE_INKS, SIDE_H, SIDE_W, TEXT_CONTRAST, Ca
                                     mix, rgb255, side_card, swatch, wrap)
 
 EMBER = rgb255("inflammation_ember")
-TEAL = rgb255("hepastem_teal")
+TEAL = rgb255("therapy_teal")
 BLUE = rgb255("resolution_blue")
 IVORY = rgb255("scar_ivory")
 GOLD = rgb255("lipid_gold")

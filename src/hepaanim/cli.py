@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 # The smallest frame the compositor can lay out: below 99x59 the title and card boxes of
 # the film have no room (Pillow: "y1 must be greater than or equal to y0"); measured over
-# every caption, title and card of scenes/hepastem_moa.py, then rounded to even sizes.
+# every caption, title and card of the bundled film, then rounded to even sizes.
 MIN_FRAME = (100, 60)
 MAX_FRAME = 8192
 
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .render.gl.post import LOOKS
     from .render.gl.renderer import AA_MODES
     from .render.settings import QUALITY
-    p = _Parser(prog="hepaanim", description="Render the HepaStem explainer from scene scripts.")
+    p = _Parser(prog="hepaanim", description="Render 3D explainer films from scene scripts.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def quality_flags(sp):

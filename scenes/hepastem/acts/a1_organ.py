@@ -1,7 +1,7 @@
 """Act 1, organ (0–10 s): the translucent body; push into the liver; its inflow lights up.
 
 Units: millimetres, body frame (``iv_route``: x the patient's left, y back, z up; the
-patient faces -y).  The title sits over the dimmed body; then the camera pushes from the
+patient faces -y).  The body emerges from the dark (the title is the prologue's); then the camera pushes from the
 torso into the liver while the skin fades.  Blood from the heart runs down the aorta into
 the hepatic artery (~25% of the inflow), blood from the gut up the mesenteric vein into the
 portal vein (~75%), and both trees light up from the hilum (``material.reveal`` 0→1).
@@ -9,11 +9,11 @@ portal vein (~75%), and both trees light up from the hilum (``material.reveal`` 
 import numpy as np
 
 from hepaanim import MeshNode, models
-from hepaanim.models._mesh import arc_length, capped_tube
 from hepaanim.models.liver import PORTA
+from hepaanim.scene import arc_length, capped_tube
 from hepaanim.scene.material import Material
 
-from .common import camera_glide, dissolve
+from .common import dissolve
 
 NAME = "organ"
 DURATION = 10.0
@@ -37,12 +37,12 @@ def build(act):
         n = parts[name]
         n.material = n.material.copy(opacity=opacity, shading="vertex")
         act.add(n)
-    lt = body.data["liver_transform"]
+    lt = body.liver_transform
     liver = act.add(models.liver("a1_liver", transform=lt))
     vessels = models.vasculature("a1_vessels", transform=lt)
     act.add([vessels["portal"], vessels["artery"]])
     inflow = act.add(models.vessels.portal_inflow("a1_inflow", transform=lt))
-    aorta = act.add(MeshNode("a1_aorta", geometry=_inflow_artery(body.data["path"]),
+    aorta = act.add(MeshNode("a1_aorta", geometry=_inflow_artery(body.path),
                              material=Material("arterial_red", roughness=0.3, rim=0.35,
                                                rim_color="#FFE2D6", wrap=0.4, emissive=0.1)))
 
@@ -70,11 +70,11 @@ def build(act):
         act.animate(parts[lung], "material.opacity", 0.16, 0.0, over=(4.0, 6.5))
     act.animate(parts["a1_body_heart"], "material.opacity", 0.45, 0.0, over=(6.5, 8.5))
 
-    # Title over the dimmed body, then one push from the torso to the porta hepatis.
-    act.set("scene.fade", 0.62)
-    act.animate("scene.fade", 0.62, 0.0, over=(2.9, 4.1), ease="in_out_sine")
+    # The body emerges from the prologue's dip (the title moved there), then one push
+    # from the torso to the porta hepatis.
+    act.keyframes("scene.fade", {0.0: 1.0, 2.9: 0.62, 4.1: 0.0}, ease="in_out_sine")
     porta = lt.position + PORTA
-    camera_glide(act, {
+    act.camera.glide({
         0.0: ((220.0, -1650.0, 300.0), (0.0, 0.0, 40.0)),
         3.4: ((200.0, -1420.0, 240.0), (-10.0, 0.0, 10.0)),
         6.0: (porta + (190.0, -620.0, 10.0), porta + (-10.0, 0.0, -40.0)),
@@ -84,5 +84,4 @@ def build(act):
     act.set("camera.near", 20.0)
     act.set("camera.far", 5000.0)
 
-    act.line("organ.title")
     act.line("organ.blood_supply")

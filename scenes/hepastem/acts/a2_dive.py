@@ -10,13 +10,12 @@ the portal corners to the central veins at ~150 µm/s, the order of sinusoidal f
 import numpy as np
 
 from hepaanim import models
-from hepaanim.models._mesh import arc_length
 from hepaanim.models.lobule import lobule_field
+from hepaanim.scene import arc_length
 from hepaanim.scene.transform import Transform, quat_from_axis_angle, quat_multiply
 from hepaanim.timeline.motion import LaminarFlow
 
-from .common import (BLOOD_DEEP, NAVY, backdrop, camera_glide, cutaway, dissolve, occlusion,
-                     open_top, plates_under)
+from .common import BLOOD_DEEP, NAVY, backdrop, cutaway, dissolve, occlusion, plates_under
 
 NAME = "dive"
 DURATION = 12.0
@@ -89,17 +88,17 @@ def build(act):
                                      floor=False))
     act.procedural("a2_lobules_blood.params.t", lambda x: x)
     tissue = models.sinusoid("a2_sinusoid", transform=Transform(
-        position=c, rotation=quat_from_axis_angle(np.array([0, 0, 1.0]), SIN_ANGLE + np.pi)))
+        position=c, rotation=quat_from_axis_angle(np.array([0, 0, 1.0]), SIN_ANGLE + np.pi)),
+        wall_opacity=0.5)
     pores = tissue["fenestrae"]           # sieve plates: a soft texture, not dark grit
     pores.material = pores.material.copy(color="#A58FB0", roughness=0.7)
-    open_top(tissue, 2.0)
+    tissue = tissue.open_top(2.0)
     under = plates_under(act, "a2_sinusoid_plates", c, axis, HEIGHT)
-    tissue.node.material = tissue.node.material.copy(opacity=0.5)
-    for kc in tissue.data["kupffer"]:
+    for kc in tissue.kupffer:
         kc.node.material = kc.node.material.copy(emissive=0.2)
     cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1.0,
             skip=("microvilli", "stellate", "stellate_droplets"))
-    line = tissue.data["centerline"]
+    line = tissue.centerline
     line = np.vstack([line[0] - axis * 60, line, line[-1] + axis * 60]) + [0.0, 0.0, 1.0]
     flow = LaminarFlow(line, 8,
                        core=1.0, v_max=150.0, seed=5, tumble=0.6)
@@ -125,7 +124,7 @@ def build(act):
         9.4: (c - axis * 110 - side * 14 + [0, 0, 78.0], c + axis * 10),
         12.0: (c - axis * 74 - side * 8 + [0, 0, 46.0], c + axis * 2 - [0, 0, 3.0]),
     })
-    camera_glide(act, keys, near_fraction=0.02, near_min=0.5)
+    act.camera.glide(keys, near_fraction=0.02, near_min=0.5)
     act.set("camera.fov", 38.0)
 
     act.line("dive.flow")

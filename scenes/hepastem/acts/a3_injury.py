@@ -8,7 +8,7 @@ shrinks, blebs and falls apart into apoptotic bodies.  Cards: NAFLD, NASH, NAS.
 from hepaanim import models
 from hepastem import cards
 
-from .common import camera_path, cutaway, dissolve, warmth
+from .common import cutaway, dissolve, warmth
 
 NAME = "injury"
 DURATION = 16.0
@@ -27,10 +27,10 @@ def build(act):
         if h is hero:
             continue
         start = 0.6 + 0.45 * ((k * 5) % 7)
-        h.animate(act, "state", 0.0, 0.22 + 0.02 * (k % 5), over=(start, start + 5.0))
-    hero.animate(act, "state", 0.0, 1 / 3, over=(0.5, 5.8))
-    hero.animate(act, "state", 1 / 3, 2 / 3, over=(6.2, 9.6))
-    hero.animate(act, "state", 2 / 3, 1.0, over=(10.0, 14.0), ease="in_out_sine")
+        act.animate(h, "state", 0.0, 0.22 + 0.02 * (k % 5), over=(start, start + 5.0))
+    act.animate(hero, "state", 0.0, 1 / 3, over=(0.5, 5.8))
+    act.animate(hero, "state", 1 / 3, 2 / 3, over=(6.2, 9.6))
+    act.animate(hero, "state", 2 / 3, 1.0, over=(10.0, 14.0), ease="in_out_sine")
 
     # Neighbours make room while the hero swells, and settle back as it shrinks.
     x0, y0, z0 = hero.center
@@ -48,7 +48,7 @@ def build(act):
     act.camera.set(fov=38.0)
     act.set("camera.near", 0.5)
     act.set("camera.far", 3000.0)
-    camera_path(act, {0.0: ((-8.0, -44.0, 74.0), (18.0, 10.0, 0.0)),
+    act.camera.path({0.0: ((-8.0, -44.0, 74.0), (18.0, 10.0, 0.0)),
                       9.5: ((-4.0, -34.0, 62.0), (20.0, 14.0, 0.0)),
                       16.0: ((-2.0, -28.0, 52.0), (16.0, 18.0, 0.0))})
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from hepaanim import models
 
-from .common import bloom, camera_path, cutaway, dissolve, warmth
+from .common import bloom, cutaway, dissolve, warmth
 
 NAME = "inflammation"
 DURATION = 14.0
@@ -25,7 +25,7 @@ def squeeze_through(act, cell, keys, turn_at, relax_at):
     act.keyframes(f"{cell.name}.transform.position", keys, "cubic", "linear")
     act.keyframes(f"{cell.name}.transform.rotation",
                   {turn_at[0]: STRAIGHT, turn_at[1]: TURN}, "slerp", "in_out_sine")
-    cell.animate(act, "state", 1.0, 0.35, over=relax_at)
+    act.animate(cell, "state", 1.0, 0.35, over=relax_at)
 
 
 def build(act):
@@ -42,11 +42,11 @@ def build(act):
     act.set(f"{dead.name}.transform.position", dead.center + (0.0, 7.0, 2.0))
 
     # Kupffer cells a little apart from the site, so the leukocytes have room to pass.
-    kupffer = tissue.data["kupffer"]
+    kupffer = tissue.kupffer
     for k, (kc, x) in enumerate(zip(kupffer, (-29.0, 31.0))):
         p = np.array([x, kc.center[1], kc.center[2]])
         act.set(f"{kc.name}.transform.position", p)
-        kc.animate(act, "state", 0.0, 0.5, over=(0.6 + 0.6 * k, 3.6 + 0.6 * k))
+        act.animate(kc, "state", 0.0, 0.5, over=(0.6 + 0.6 * k, 3.6 + 0.6 * k))
         cloud = act.add(models.cytokines(f"inf_cytokines_{k}", count=260, center=p + (0, 0, 3),
                                          radius=15.0, amount=0.0, seed=40 + k, spreads=True))
         act.animate(cloud, "params.amount", 0.0, 1.0, over=(1.8 + 0.6 * k, 9.0))
@@ -70,7 +70,7 @@ def build(act):
     act.camera.set(fov=38.0)
     act.set("camera.near", 0.5)
     act.set("camera.far", 3000.0)
-    camera_path(act, {0.0: ((-20.0, -62.0, 44.0), (0.0, 6.0, -9.0)),
+    act.camera.path({0.0: ((-20.0, -62.0, 44.0), (0.0, 6.0, -9.0)),
                       7.0: ((-16.0, -52.0, 38.0), (-1.0, 7.0, -8.0)),
                       14.0: ((-18.0, -40.0, 32.0), (-2.0, 8.0, -6.0))})
 

@@ -12,7 +12,7 @@ from hepaanim import models
 from hepastem import cards
 from hepaanim.models.lobule import lobule_field
 
-from .common import occlusion, camera_path, cutaway, dissolve, warmth
+from .common import occlusion, cutaway, dissolve, warmth
 
 NAME = "fibrosis"
 DURATION = 14.0
@@ -39,10 +39,10 @@ def septa(field, depth, rng):
     """Septal paths at lobule scale: portal-to-portal edges, portal-to-central bridges and
     rings round the central veins, each a bundle of three wavy fibres."""
     z = depth
-    lines = [(a, b) for a, b in field.data["edges"]]
-    centers = field.data["centers"]
+    lines = [(a, b) for a, b in field.edges]
+    centers = field.centers
     for c in centers[:1]:
-        for p in field.data["corners"]:
+        for p in field.corners:
             if np.linalg.norm(p[:2] - c[:2]) < 800 and rng.uniform() < 0.5:
                 lines.append((p, c))
     out = []
@@ -74,19 +74,19 @@ def build(act):
                              kupffer_state=0.5)
     cutaway(act, tissue, keep=lambda h: h.center[2] < 1 and h.center[1] > 0
             and abs(h.center[0]) < 60, span=close)
-    st = tissue.data["stellate"]
-    st.animate(act, "state", 0.0, 1.0, over=(0.4, 5.2), ease="in_out_sine")
+    st = tissue.stellate
+    act.animate(st, "state", 0.0, 1.0, over=(0.4, 5.2), ease="in_out_sine")
     act.animate(tissue["fenestrae"], "params.fenestration", 1.0, 0.35, over=(1.5, CUT))
     x0 = float(st.center[0])
     scar = act.add(models.collagen("fib_collagen", paths=fibres_from(
-        x0, tissue.data["disse_radius"], 16, seed=5), radius=0.1), span=close)
+        x0, tissue.disse_radius, 16, seed=5), radius=0.1), span=close)
     act.animate(scar, "params.amount", 0.0, 1.0, over=(1.6, CUT), ease="in_out_sine")
     act.set("fib.material.opacity", 0.3)
     act.set("fib_fenestrae.material.color", "#5A4868")
     act.camera.set(fov=38.0)
     act.set("camera.near", 0.5)
     act.set("camera.far", 3000.0)
-    camera_path(act, {0.0: ((x0 - 30.0, -40.0, 34.0), (x0 + 4.0, 4.0, 0.0)),
+    act.camera.path({0.0: ((x0 - 30.0, -40.0, 34.0), (x0 + 4.0, 4.0, 0.0)),
                       CUT: ((x0 - 16.0, -26.0, 24.0), (x0 + 2.0, 4.0, 2.0))})
 
     # --- pull back: septa bridge the lobules ----------------------------------------------
@@ -102,8 +102,8 @@ def build(act):
                       ease="in_out_sine")
     act.set("camera.near", 5.0, at=CUT)
     act.set("camera.far", 20000.0, at=CUT)
-    c = field.data["centers"][0]
-    camera_path(act, {CUT: (c + (300.0, -200.0, 420.0), c + (280.0, 60.0, 0.0)),
+    c = field.centers[0]
+    act.camera.path({CUT: (c + (300.0, -200.0, 420.0), c + (280.0, 60.0, 0.0)),
                       8.2: (c + (250.0, -700.0, 1100.0), c + (300.0, 100.0, 0.0)),
                       11.0: (c + (0.0, -1700.0, 2000.0), c + (450.0, 100.0, 0.0)),
                       DURATION: (c + (-250.0, -2500.0, 2700.0), c + (650.0, 100.0, 0.0))})

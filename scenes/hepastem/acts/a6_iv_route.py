@@ -14,7 +14,7 @@ from hepaanim import models
 from hepaanim.models.infusion import infusion_set, right_lung, route_cohort
 from hepaanim.models.iv_route import front_shell
 
-from .common import camera_path, dissolve, warmth
+from .common import dissolve, warmth
 
 NAME = "iv_route"
 DURATION = 16.0
@@ -59,8 +59,8 @@ def build(act):
     # Camera: vial → elbow → upper body → both lungs → down into the liver.
     act.set("camera.fov", 30.0)
     look = np.array([0.2, -1.0, 0.08]) / np.linalg.norm([0.2, -1.0, 0.08])
-    vial, hub = kit.data["vial_center"] + (0.0, 0.0, -8.0), kit.data["hub"] + (12.0, -20.0, 6.0)
-    camera_path(act, {0.0: (vial + look * 250.0, vial),
+    vial, hub = kit.vial_center + (0.0, 0.0, -8.0), kit.hub + (12.0, -20.0, 6.0)
+    act.camera.path({0.0: (vial + look * 250.0, vial),
                       1.0: (vial + look * 245.0 + (0, 0, -6.0), vial),
                       2.8: (hub + look * 290.0, hub), 3.5: (hub + look * 300.0, hub),
                       6.8: ((300.0, -1050.0, 230.0), (40.0, -10.0, 105.0)),

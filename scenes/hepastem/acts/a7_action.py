@@ -9,28 +9,17 @@ cool from ember to violet-blue, the whole grade turns from warm to cool, and the
 cell the factors reach rounds up and stops laying collagen, which thins.  The cell stays a
 HepaStem cell: it never turns into a liver cell.  Captions say whose evidence this is.
 """
-from functools import partial
-
 import numpy as np
 
 from hepaanim import models
-from hepaanim.scene import tube
 from hepaanim.timeline import easing
 
-from .common import bloom, camera_path, cutaway, dissolve, warmth
+from .common import bloom, cutaway, dissolve, warmth
 
 NAME = "mode_of_action"
 DURATION = 18.0
 CELL_AT = np.array([-17.0, 0.0, 0.0])       # the lodged HepaStem cell (µm, sinusoid frame)
 STELLATE_AT = (17.0, 0.0, 0.0)
-
-
-def _far_pores(derive, node):
-    d = derive(node)
-    i = d.instances
-    far = (i.position[:, 1] > -2.0) & (np.arange(len(i)) % 3 == 0)     # one in three
-    return d.copy(instances=i.copy(position=i.position[far], orientation=i.orientation[far],
-                                   scale=i.scale[far], opacity=i.opacity[far]))
 
 
 def counted(act, node, count, a, b, over, ease="in_out_sine"):
@@ -52,32 +41,29 @@ def build(act):
     act.set("camera.far", 600.0)
 
     tissue = models.sinusoid("a7_sin", seed=3, length=110.0, hepatocyte_state=0.26,
-                             kupffer_state=0.5, stellate_state=1.0)
-    # A clearer wall than acts 3-5 and no sieve plates on its near side: the lumen is
-    # where this act happens.
-    wall, pores = tissue.node, tissue["fenestrae"]
-    axis = np.stack([np.linspace(-55.0, 55.0, 25), np.zeros(25), np.zeros(25)], -1)
-    wall.geometry = tube(axis, 5.3, sides=48)           # one surface: half the blending
-    wall.material = wall.material.copy(opacity=0.26, shading="vertex")
-    pores.derive = partial(_far_pores, pores.derive)
+                             kupffer_state=0.5, stellate_state=1.0,
+                             # A clearer wall than acts 3-5 (one surface: half the blending)
+                             # and no sieve plates on its near side: the lumen is where
+                             # this act happens.
+                             wall="single", wall_opacity=0.26, pores="far")
     cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1 and h.center[1] > 0,
             skip=("microvilli", "stellate_droplets"))
-    stellate = tissue.data["stellate"]
+    stellate = tissue.stellate
     act.set(f"{stellate.name}.transform.position", STELLATE_AT)
 
     # The lodged cell: elongated and squeezed to fill the lumen (it is larger than it).
-    cell = act.add(models.hepastem_cell("a7_hepastem", state=1.0, position=CELL_AT))
+    cell = act.add(models.msc_cell("a7_hepastem", state=1.0, position=CELL_AT))
     cell.node.transform.scale = np.array([1.1, 0.68, 0.68])
     cell.node.material = cell.node.material.copy(opacity=1.0, shading="vertex")
-    cell.animate(act, "secretion", 0.0, 1.0, over=(1.0, 4.0))
-    cell.animate(act, "secretion", 1.0, 0.55, over=(12.0, 17.0))
+    act.animate(cell, "secretion", 0.0, 1.0, over=(1.0, 4.0))
+    act.animate(cell, "secretion", 1.0, 0.55, over=(12.0, 17.0))
 
     # Inflamed to start: Kupffer cells activated, each in its cloud of cytokines.
     clouds = []
-    for k, (kc, x) in enumerate(zip(tissue.data["kupffer"], (-47.0, 40.0))):
+    for k, (kc, x) in enumerate(zip(tissue.kupffer, (-47.0, 40.0))):
         p = np.array([x, kc.center[1], kc.center[2]])
         act.set(f"{kc.name}.transform.position", p)
-        kc.animate(act, "state", 0.5, 1.0, over=(5.0 + 1.5 * k, 12.5 + 1.5 * k))
+        act.animate(kc, "state", 0.5, 1.0, over=(5.0 + 1.5 * k, 12.5 + 1.5 * k))
         cloud = act.add(models.cytokines(f"a7_cytokines_{k}", count=260, center=p + (0, 0, 3),
                                          radius=17.0, amount=1.0, seed=40 + k, spreads=True))
         act.set(f"{cloud.name}.params.spread", 1.0)
@@ -94,14 +80,14 @@ def build(act):
 
     # The activated stellate cell, once the factors reach it, rounds up and stops laying
     # collagen; the fibres in the space of Disse thin.
-    fibres = act.add(models.collagen("a7_collagen", paths=tissue.data["disse_paths"],
+    fibres = act.add(models.collagen("a7_collagen", paths=tissue.disse_paths,
                                      amount=1.0))
     fibres.node.material = fibres.node.material.copy(shading="vertex")
     act.animate(stellate.node, "params.state", 1.0, 0.6, over=(8.0, 14.5))
     act.animate(fibres, "params.amount", 1.0, 0.35, over=(9.0, 16.5), ease="in_out_sine")
 
     act.camera.set(fov=38.0)
-    camera_path(act, {0.0: ((-22.0, -74.0, 30.0), (-14.0, 6.0, 0.0)),
+    act.camera.path({0.0: ((-22.0, -74.0, 30.0), (-14.0, 6.0, 0.0)),
                       6.0: ((-12.0, -62.0, 28.0), (-6.0, 6.0, 0.0)),
                       12.0: ((14.0, -50.0, 30.0), (12.0, 6.0, 2.0)),
                       18.0: ((4.0, -78.0, 36.0), (0.0, 6.0, 0.0))})

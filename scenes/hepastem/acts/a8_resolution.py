@@ -15,8 +15,8 @@ from hepaanim.models.lobule import lobule_field
 from hepaanim.scene.transform import Transform, quat_from_axis_angle
 from hepaanim.timeline.motion import LaminarFlow
 
-from .common import (BLOOD_DEEP, NAVY, backdrop, camera_glide, cutaway, dissolve, occlusion,
-                     open_top, plates_under, warmth)
+from .common import (BLOOD_DEEP, NAVY, backdrop, cutaway, dissolve, occlusion, plates_under,
+                     warmth)
 
 NAME = "resolution"
 DURATION = 15.0
@@ -66,15 +66,14 @@ def build(act):
         act.add(n)
         act.set(f"{n.name}.material.opacity", 0.0)
         act.animate(n, "material.opacity", 0.0, 1.0, over=(3.4, 4.8))
-    act.add(models.collagen("a8_septa", paths=_septa(field.data["edges"]),
+    act.add(models.collagen("a8_septa", paths=_septa(field.edges),
                                     radius=2.2, amount=1.0))
 
     tissue = models.sinusoid("a8_sinusoid", seed=4, kupffer_state=1.0, stellate_state=0.15,
                              transform=Transform(position=c, rotation=quat_from_axis_angle(
-                                 np.array([0, 0, 1.0]), SIN_ANGLE + np.pi)))
-    open_top(tissue, 2.0)
+                                 np.array([0, 0, 1.0]), SIN_ANGLE + np.pi)), wall_opacity=0.5)
+    tissue = tissue.open_top(2.0)
     under = plates_under(act, "a8_sinusoid_plates", c, axis, HEIGHT)
-    tissue.node.material = tissue.node.material.copy(opacity=0.5)
     pores = tissue["fenestrae"]
     pores.material = pores.material.copy(color="#A58FB0", roughness=0.7)
     cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1.0)
@@ -85,9 +84,9 @@ def build(act):
                         over=(3.6, 5.0))
     m = Transform(position=c, rotation=quat_from_axis_angle(
         np.array([0, 0, 1.0]), SIN_ANGLE + np.pi)).matrix()
-    fibres = [p @ m[:3, :3].T + m[:3, 3] for p in tissue.data["disse_paths"][:6]]
+    fibres = [p @ m[:3, :3].T + m[:3, 3] for p in tissue.disse_paths[:6]]
     act.add(models.collagen("a8_disse_collagen", paths=fibres, radius=0.25, amount=0.35))
-    line = tissue.data["centerline"]
+    line = tissue.centerline
     line = np.vstack([line[0] - axis * 60, line, line[-1] + axis * 60]) + [0.0, 0.0, 1.0]
     flow = LaminarFlow(line, 8, core=1.0, v_max=150.0, seed=9, tumble=0.6)
     act.add(models.red_blood_cells("a8_sinusoid_rbc", flow.positions(0.0), seed=9))
@@ -96,7 +95,7 @@ def build(act):
 
     # One continuous pull-back: sinusoid → lobule → the patch of lobules, then a slow drift
     # under the end card (the 3D dims so the card reads).
-    camera_glide(act, {
+    act.camera.glide({
         0.0: (c - axis * 70 - side * 8 + [0, 0, 44.0], c + axis * 4 - [0, 0, 3.0]),
         3.0: (c - axis * 150 - side * 30 + [0, 0, 150.0], c + axis * 30),
         7.0: (np.array([250.0, -1500.0, 1500.0]), np.array([0.0, -100.0, 0.0])),

@@ -4,8 +4,6 @@ Acts are separate shots at different scales (mm for organ and body, µm inside t
 liver); they are joined by short dissolves through the background colour, so the cut
 between scales is always clean.
 """
-from functools import partial
-
 FADE = 0.5           # seconds of each dissolve half
 
 
@@ -54,105 +52,12 @@ def warmth(act, start: float, end: float, over=None, ease: str = "in_out_sine"):
     act.animate("scene.warmth", start, end, over=over, ease=ease)
 
 
-_PORES: dict = {}
-
-
-def _outer_pores(derive, node):
-    """The sinusoid's fenestrae as seen from outside the wall: the model draws each pore
-    on both faces (inner half first); seen from outside the two coincide, so keep one,
-    and of those every other one (the sieve plates still read, at half the ~35 ms a
-    1080p frame spent on 18,600 pore impostors).
-    Cached per (model, fenestration): a pure function of them."""
-    f = round(float(node.params.get("fenestration", 1.0)), 2)    # closes in 1% steps
-    key = (derive, f)
-    inst = _PORES.get(key)
-    if inst is None:
-        d = derive(node.copy(params={**node.params, "fenestration": f}))
-        i, h = d.instances, d.count // 2
-        keep = slice(h, None, 2)
-        inst = i.copy(position=i.position[keep], orientation=i.orientation[keep],
-                      scale=i.scale[keep], opacity=i.opacity[keep],
-                      color=None if i.color is None else i.color[keep])
-        if len(_PORES) > 8:
-            _PORES.clear()
-        _PORES[key] = inst
-    return node.copy(instances=inst)
-
-
 def cutaway(act, tissue, keep=lambda h: True, skip=("microvilli",), span=None):
-    """Add a sinusoid model as a cutaway seen from outside: only the hepatocytes ``keep(h)``
-    accepts (h is a hepatocyte model; h.center is its place beside the sinusoid), none of
-    ``skip``'s parts (name endings), on screen over ``span`` (act seconds; default the
-    whole act).  Returns the hepatocytes kept."""
-    heps = [h for h in tissue.data["hepatocytes"] if keep(h)]
-    dropped = {n.name for h in tissue.data["hepatocytes"] if h not in heps for n in h.nodes}
-    for n in tissue.nodes:
-        if n.name in dropped or any(n.name.endswith("_" + s) for s in skip):
-            continue
-        if n.name.endswith("_fenestrae"):
-            n = n.copy(derive=partial(_outer_pores, n.derive))
-            n = n.derive(n)
-        elif n is tissue.node:            # the wall: a big translucent surface, lit per vertex
-            n = n.copy(material=n.material.copy(shading="vertex"))
-        act.add(n, span=span)
-    return heps
-
-
-def camera_path(act, keys: dict, ease: str = "linear"):
-    """A smooth camera move through shots: ``keys`` = {act_time: (position, target)}
-    (Catmull-Rom through the keys; the act's dissolves hide its first and last instants)."""
-    times = sorted(keys)
-    act.keyframes("camera.position", {t: keys[t][0] for t in times}, "cubic", ease)
-    act.keyframes("camera.target", {t: keys[t][1] for t in times}, "cubic", ease)
-
-
-def camera_glide(act, keys: dict, near_fraction: float = 0.0, near_min: float = 0.05):
-    """A camera move through ``keys`` = {act_time: (position, target)} with monotone cubic
-    (PCHIP) interpolation per coordinate: C1-smooth and never overshooting a key, so it can
-    sweep across scales (organ mm → cell µm) without swinging past small keys.  With
-    ``near_fraction`` > 0 the near and far planes follow the distance to the target
-    (near = fraction × distance, far = 4·10⁴ × near)."""
-    import numpy as np
-    from scipy.interpolate import PchipInterpolator
-    ts = np.array(sorted(keys), float)
-    pos = PchipInterpolator(ts, np.array([keys[t][0] for t in ts], float), axis=0)
-    tgt = PchipInterpolator(ts, np.array([keys[t][1] for t in ts], float), axis=0)
-    span = (float(ts[0]), float(ts[-1]))
-
-    def at(fn, x):
-        return fn(min(max(x + span[0], span[0]), span[1]))
-    act.procedural("camera.position", lambda x: at(pos, x), over=span)
-    act.procedural("camera.target", lambda x: at(tgt, x), over=span)
-    if near_fraction > 0:
-        def near(x):
-            d = float(np.linalg.norm(at(pos, x) - at(tgt, x)))
-            return max(near_min, near_fraction * d)
-        act.procedural("camera.near", near, over=span)
-        act.procedural("camera.far", lambda x: near(x) * 4e4, over=span)
-
-
-def _below(z: float, derive, node):
-    d = derive(node) if derive is not None else node
-    i = d.instances
-    m = i.position[:, 2] < z
-    return d.copy(instances=i.copy(position=i.position[m], orientation=i.orientation[m],
-                                   scale=i.scale[m], opacity=i.opacity[m]))
-
-
-def open_top(tissue, z: float = 1.5):
-    """Slice the top off a sinusoid's endothelial tube (and its fenestrae) above local
-    height ``z``: an open trough that shows the lumen's contents crisply from above.  Call
-    before ``cutaway``; changes the model's nodes in place."""
-    from hepaanim import Geometry
-    wall = tissue.node
-    g = wall.geometry
-    keep = g.positions[g.indices][:, :, 2].max(axis=1) < z
-    wall.geometry = Geometry(g.positions, g.normals, g.indices[keep], g.param)
-    wall.material = wall.material.copy(double_sided=True)
-    for k, n in enumerate(tissue.nodes):
-        if n.name.endswith("_fenestrae"):
-            n2 = n.copy(derive=partial(_below, z, n.derive))
-            tissue.nodes[k] = n2.derive(n2)
+    """Add a sinusoid model as a cutaway seen from outside (``Sinusoid.cutaway``): only
+    the hepatocytes ``keep(h)`` accepts, none of ``skip``'s parts, on screen over ``span``
+    (act seconds; default the whole act).  Returns the hepatocytes kept."""
+    cut = act.add(tissue.cutaway(keep=keep, skip=skip), span=span)
+    return cut.hepatocytes
 
 
 NAVY = ("#17304F", "#0B1A2E")          # the film's background (top, bottom)

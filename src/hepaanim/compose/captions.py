@@ -23,14 +23,14 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")    # not str.split(): that also breaks at 
 TEXT = (244, 247, 251)
 PANEL = tuple(int(round(255 * c)) for c in rgb("deep_navy"))
 PANEL_ALPHA = 0.78
-ACCENT = tuple(int(round(255 * c)) for c in rgb("hepastem_teal"))
+ACCENT = tuple(int(round(255 * c)) for c in rgb("therapy_teal"))
 
 
 def wrap(text: str, fnt, max_width: float, lang: str = "en") -> list[str]:
     """Lines of ``text`` no wider than ``max_width`` in ``fnt`` (``\\n`` always breaks).
 
     Latin scripts break at ordinary spaces only, so a no-break space (French "30 %",
-    "ACLF :") keeps its figure and sign together.  Japanese has no spaces between words:
+    "Foie :") keeps its figure and sign together.  Japanese has no spaces between words:
     it breaks between phrases (``breaks.phrase_wrap``: BudouX, with kinsoku)."""
     if lang.split("-")[0].lower() in PHRASE_LANGS:
         return phrase_wrap(text, fnt, max_width)

@@ -56,18 +56,19 @@ def transform_of(transform=None, position=None) -> Transform:
 
 @dataclass
 class Model:
-    """What a factory returns: its nodes plus data other models and timelines use.
+    """What a factory returns: its nodes plus what other models and timelines use.
 
-    ``name`` is the main node's name (``act.animate(model, "params.state", ...)`` addresses
-    it); ``center``/``radius`` bound the model in world units (µm or mm, per model).
-    ``data`` holds model-specific extras (centre lines, paths, waypoints).
+    ``name`` is the main node's name; ``act.animate(model, "state", a, b, over=...)``
+    drives a parameter on every node of the model that has it.  ``center``/``radius`` bound
+    the model in world units (µm or mm, per model).  What a model offers beyond its nodes
+    (centre lines, paths, its cells) are typed attributes of its own subclass
+    (``Sinusoid.hepatocytes``, ``LobuleField.centers``, ``IVRoute.path``, ...).
     """
     name: str
     nodes: list[Node]
     center: np.ndarray = field(default_factory=lambda: np.zeros(3))
     radius: float = 1.0
     units: str = "um"
-    data: dict = field(default_factory=dict)
 
     def __getitem__(self, suffix: str) -> Node:
         """A node by its full name or by the part after the model's name."""
@@ -85,17 +86,6 @@ class Model:
         """Every property path that carries parameter ``key`` (multi-node cells share one)."""
         return [f"{n.name}.params.{key}" for n in self.nodes if key in n.params]
 
-    def animate(self, act, key: str, *values, over, ease: str = "smooth"):
-        """Animate a shared parameter on every node of the model that has it.
-
-        ``hepatocyte.animate(act, "state", 0, 1/3, over=(2, 8))`` keeps a cell's membrane,
-        nucleus and droplets in step (each node derives its own look from the same value).
-        """
-        paths = self.paths(key)
-        if not paths:
-            raise KeyError(f"model {self.name!r} has no parameter {key!r}")
-        return [act.animate(p, *values, over=over, ease=ease) for p in paths]
-
     def set(self, key: str, value) -> "Model":
         """Set a parameter on every node that has it (build time, before adding)."""
         for n in self.nodes:
@@ -106,3 +96,11 @@ class Model:
     def derived(self) -> list[Node]:
         """The nodes as a frame would show them now (derive applied): for tests, gallery."""
         return [n.derive(n) if n.derive is not None else n for n in self.nodes]
+
+
+def selected(derive, select, node):
+    """A derive that keeps only the instances ``select(instances)`` marks (a boolean mask),
+    every per-instance array with them: how a model option thins what another derive
+    makes (``sinusoid(pores="far")``, ``Sinusoid.open_top``)."""
+    d = derive(node) if derive is not None else node
+    return d.copy(instances=d.instances.select(select(d.instances)))

@@ -12,23 +12,11 @@ import functools
 
 import numpy as np
 
-from ..scene.geometry import Geometry, merge, tube
+from ..scene.geometry import (Geometry, arc_length, capped_tube, merge, tube,  # noqa: F401
+                              vertex_normals)
 
 
 # --- normals and checks ------------------------------------------------------------------
-def smooth_normals(positions: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """Area-weighted vertex normals (bincount: ~10× faster than ``np.add.at``)."""
-    p = np.asarray(positions, dtype=np.float64)
-    i = np.asarray(indices, dtype=np.int64)
-    fn = np.cross(p[i[:, 1]] - p[i[:, 0]], p[i[:, 2]] - p[i[:, 0]])
-    n = np.zeros_like(p)
-    flat = i.ravel()
-    for c in range(3):
-        n[:, c] = np.bincount(flat, weights=np.repeat(fn[:, c], 3), minlength=len(p))
-    n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
-    return n
-
-
 def face_normals(g: Geometry) -> np.ndarray:
     p = g.positions.astype(np.float64)
     i = g.indices.astype(np.int64)
@@ -50,7 +38,7 @@ def mesh(positions, indices, param=None, normals=None) -> Geometry:
     """A Geometry with smooth normals computed from its triangles."""
     positions = np.asarray(positions, dtype=np.float64)
     if normals is None:
-        normals = smooth_normals(positions, indices)
+        normals = vertex_normals(positions, indices)
     return Geometry(positions, normals, indices, param)
 
 
@@ -260,11 +248,6 @@ def field_gradient(field, p: np.ndarray, eps: float) -> np.ndarray:
 
 
 # --- paths ---------------------------------------------------------------------------------
-def arc_length(path: np.ndarray) -> np.ndarray:
-    seg = np.linalg.norm(np.diff(path, axis=0), axis=1)
-    return np.concatenate([[0.0], np.cumsum(seg)])
-
-
 def resample(path: np.ndarray, count: int) -> np.ndarray:
     """``count`` points evenly spaced by arc length along a polyline."""
     path = np.asarray(path, dtype=np.float64)
@@ -288,44 +271,6 @@ def catmull_rom_path(points, samples_per_segment: int = 8) -> np.ndarray:
                           + (-p0 + 3 * p1 - 3 * p2 + p3) * u3))
     out.append(p[-1:])
     return np.concatenate(out)
-
-
-def capped_tube(path, radius, sides: int = 12, param=None) -> Geometry:
-    """A closed tube: the engine's ``tube`` with its end caps welded on (watertight)."""
-    g = tube(path, radius, sides=sides, caps=False, param=param)
-    n = len(g.positions) // sides
-    pos = [g.positions]
-    nrm = [g.normals]
-    prm = [g.param]
-    idx = [g.indices]
-    p = np.asarray(path, dtype=np.float64)
-    for end, sign in ((0, -1.0), (n - 1, 1.0)):
-        tgt = p[min(end + 1, n - 1)] - p[max(end - 1, 0)]
-        tgt = sign * tgt / max(np.linalg.norm(tgt), 1e-12)
-        c = len(np.concatenate(pos))
-        pos.append(p[end][None])
-        nrm.append(tgt[None])
-        prm.append(g.param[end * sides:end * sides + 1])
-        k = np.arange(sides)
-        ring = end * sides + k
-        tri = np.stack([np.full(sides, c), ring[(k + 1) % sides], ring], 1)
-        if sign > 0:
-            tri = tri[:, [0, 2, 1]]
-        idx.append(tri)
-    positions = np.concatenate(pos)
-    indices = np.concatenate(idx).astype(np.uint32)
-    # Rounded look at the caps: smooth normals there, the tube's own normals elsewhere.
-    normals = np.concatenate(nrm).astype(np.float64)
-    sm = smooth_normals(positions, indices)
-    ends = np.zeros(len(positions), bool)
-    ends[:sides] = ends[(n - 1) * sides:n * sides] = True
-    ends[-2:] = True
-    normals[ends] = sm[ends]
-    return Geometry(positions, normals, indices, np.concatenate(prm))
-
-
-def merged(parts: list[Geometry]) -> Geometry:
-    return parts[0] if len(parts) == 1 else merge(parts)
 
 
 def flip_inside_out(g: Geometry) -> Geometry:

@@ -1,4 +1,4 @@
-"""The organs ACLF can take down, in a translucent body (units: millimetres, body frame).
+"""The organs a failing liver can take down, in a translucent body (units: millimetres, body frame).
 
 Why: brief §2.7 — in acute-on-chronic liver failure, systemic inflammation makes organs fail
 in turn: liver, kidney, brain, coagulation, circulation, lung.  The body, heart and lungs
@@ -97,14 +97,14 @@ def _derive(organ, node):
 
 @dataclass
 class OrganBody(Model):
-    """The ACLF body (mm).  ``organs``: organ name → its node's name (animate
+    """The organ body (mm).  ``organs``: organ name → its node's name (animate
     ``"{node}.params.{organ}"``, or ``body.animate(act, organ, ...)``)."""
     params: tuple = ORGANS
     organs: dict | None = None
 
 
-def organ_body(name: str = "aclf", transform=None, **glow) -> OrganBody:
-    """Translucent body with the organs ACLF can take down; keyword per organ (0..1):
+def organ_body(name: str = "body", transform=None, **glow) -> OrganBody:
+    """Translucent body with the organs liver failure can take down; keyword per organ (0..1):
     ``liver``, ``kidneys``, ``brain``, ``coagulation``, ``circulation``, ``lungs``."""
     unknown = set(glow) - set(ORGANS)
     if unknown:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import (collagen, cytokines, endothelial_cell, hepastem_cell, hepatocyte, iv_route,
-               kupffer_cell, lipid_droplets, liver, lobule, monocyte, neutrophil,
-               paracrine_factors, platelets, red_blood_cells, sinusoid, stellate_cell,
-               vasculature)
+from . import (cell_vial, collagen, culture_cells, culture_flask, cytokines, endothelial_cell,
+               hepatocyte, iv_route, kupffer_cell, lipid_droplets, liver, liver_sample, lobule,
+               monocyte, msc_cell, neutrophil, organ_body, paracrine_factors, platelets,
+               red_blood_cells, sinusoid, stellate_cell, stromal_cell, vasculature)
 from ._base import Model
 
 
@@ -58,7 +58,7 @@ CATALOG: list[Entry] = [
           states=("state", (0.0, 1 / 3, 2 / 3, 0.85, 1.0))),
     Entry("stellate", stellate_cell, dict(name="stellate"), states=("state", (0.0, 0.5, 1.0))),
     Entry("kupffer", kupffer_cell, dict(name="kupffer"), states=("state", (0.0, 0.5, 1.0))),
-    Entry("hepastem", hepastem_cell, dict(name="hepastem"), states=("state", (0.0, 1.0))),
+    Entry("msc", msc_cell, dict(name="msc"), states=("state", (0.0, 1.0))),
     Entry("neutrophil", neutrophil, dict(name="neutrophil"), states=("state", (0.0, 1.0))),
     Entry("monocyte", monocyte, dict(name="monocyte"), states=("state", (0.0, 1.0))),
     Entry("platelet", platelets, dict(name="platelet"), radius=2.0),
@@ -70,6 +70,19 @@ CATALOG: list[Entry] = [
     Entry("paracrine_factors", paracrine_factors, dict(name="factors", amount=1.0),
           states=("spread", (0.0, 1.0))),
     Entry("lipid_droplets", lipid_droplets, dict(name="lipid"), radius=6.0),
+    Entry("liver_sample", liver_sample, dict(name="sample"), states=("freed", (0.0, 1.0))),
+    Entry("culture_flask", culture_flask, dict(name="flask"), states=("confluence", (0.0, 1.0))),
+    Entry("stromal", stromal_cell, dict(name="stromal"), states=("spread", (0.0, 1.0))),
+    Entry("stromal_divide", stromal_cell, dict(name="stromal_d"),
+          states=("divide", (0.3, 0.6, 0.8, 1.0)), note="divide"),
+    Entry("culture_cells", culture_cells, dict(name="culture"),
+          states=("confluence", (0.0, 0.5, 1.0))),
+    Entry("culture_lifted", culture_cells, dict(name="culture_l", confluence=1.0),
+          states=("lifted", (0.5, 1.0)), note="confluence=1"),
+    Entry("cell_vial", cell_vial, dict(name="vial"), states=("cells", (0.0, 1.0))),
+    Entry("organ_body", organ_body, dict(name="organs")),
+    Entry("organ_body_failing", organ_body, dict(name="organs_f", liver=1.0, kidneys=1.0,
+          brain=1.0, coagulation=1.0, circulation=1.0, lungs=1.0), note="all failing"),
 ]
 
 # Views of CATALOG for the tests and the bench: key -> build(), key -> (param, values).

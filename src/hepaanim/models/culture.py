@@ -99,17 +99,17 @@ def lineage(count: int, seeded: int, size: tuple, seed: int) -> Lineage:
         iu = np.triu_indices(len(current), 1)
         order = np.argsort(D[iu], kind="stable")
         need = min(len(current) // 2, len(current) - seeded)
-        used, merged = set(), []
+        used, merge = set(), []
         for o in order:
             a, b = int(iu[0][o]), int(iu[1][o])
             if a in used or b in used:
                 continue
             used.update((a, b))
-            merged.append((current[a], current[b]))
-            if len(merged) == need:
+            merge.append((current[a], current[b]))
+            if len(merge) == need:
                 break
         nxt = [current[k] for k in range(len(current)) if k not in used]
-        for a, b in merged:
+        for a, b in merge:
             pos.append((pos[a] + pos[b]) / 2)
             v = pos[b] - pos[a]
             angle.append(float(np.arctan2(v[1], v[0])))     # divides along its long axis

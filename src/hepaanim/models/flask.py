@@ -288,10 +288,10 @@ def cell_vial(name: str = "vial", cells: float = 1.0, seed: int = 0, count: int 
     """The vial act 6 infuses from (``infusion.infusion_set``'s own glass, cap and fluid
     nodes, so the two shots rhyme), here on its own, neck down at the origin as it hangs in
     act 6 (its fluid is modelled for that way up).  ``hero``
-    draws the cells in HepaStem Teal (the finished product); otherwise the culture's pale
+    draws the cells in therapy teal (the finished product); otherwise the culture's pale
     teal.  Cells are drawn enlarged (tag "enlarged")."""
     from ..scene.transform import Transform
-    from .hepastem import hepastem_material
+    from .msc import msc_material
     from .infusion import infusion_set
     amt = clamp01(cells, f"{name} cells")
     src = infusion_set(name)
@@ -299,7 +299,7 @@ def cell_vial(name: str = "vial", cells: float = 1.0, seed: int = 0, count: int 
     parts = [src[name], src["cap"], src["fluid"]]
     nodes = [parts[0].copy(transform=tr)]
     nodes += [p.copy(transform=Transform(), parent=name) for p in parts[1:]]
-    mat = hepastem_material(0.0) if hero else Material(CELL_COLOR, roughness=0.4, rim=0.9,
+    mat = msc_material(0.0) if hero else Material(CELL_COLOR, roughness=0.4, rim=0.9,
                                                         emissive=0.1)
     cells_node = InstancedNode(sub(name, "cells"), shape="sphere", parent=name,
                                tags=("enlarged",), params={"cells": amt}, material=mat,

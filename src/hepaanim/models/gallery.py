@@ -3,7 +3,7 @@
 ``render_gallery(path, cell=(320, 240))`` renders each entry of ``catalog.CATALOG`` (and
 each of its key states) with the GL renderer, framed on its own bounds, labels it with
 Pillow (Lato Regular) and writes one PNG.  A tile is labelled with the factory's own name
-(``hepastem_cell  state=1.00``, ``red_blood_cells``): the name a reader types to use it.
+(``msc_cell  state=1.00``, ``red_blood_cells``): the name a reader types to use it.
 The CLI hook is a thin wrapper: ``hepaanim gallery -o renders/gallery.png``.
 """
 from __future__ import annotations
@@ -27,8 +27,14 @@ VIEWS = {
     "vasculature": (-0.2, -1.0, 0.2), "iv_route": (0.0, -1.0, 0.05),
     "lobule": (0.15, -0.55, 1.0), "sinusoid": (0.2, -0.3, 1.0),
     "stellate": (0.3, -1.0, 0.6), "collagen": (0.3, -1.0, 0.5),
+    "stromal": (0.3, -1.0, 0.9), "stromal_divide": (0.3, -1.0, 0.9),
+    "culture_cells": (0.1, -0.6, 1.0), "culture_lifted": (0.2, -1.0, 0.4),
+    "culture_flask": (-0.5, -1.0, 0.8), "liver_sample": (0.5, -1.0, 1.0),
+    "cell_vial": (0.3, -1.0, 0.3),
+    "organ_body": (0.0, -1.0, 0.05), "organ_body_failing": (0.0, -1.0, 0.05),
 }
-ZOOM = {"iv_route": 0.8, "sinusoid": 0.7, "lobule": 0.8}
+ZOOM = {"iv_route": 0.8, "sinusoid": 0.7, "lobule": 0.8, "organ_body": 0.8,
+        "organ_body_failing": 0.8}
 
 
 def _frame_state(nodes, view, zoom, aspect) -> FrameState:

@@ -1,15 +1,17 @@
 """The infusion and the cells' journey for the IV-route shot (units: millimetres, body frame).
 
 * ``infusion_set``: a glass vial of cell suspension, upside down, a clear line and the arm
-  cannula of ``iv_route`` (brief §3: NASH/ACLF use is IV, so an **arm IV line**).
-* ``route_cohort``: HepaStem cells (teal impostors, drawn enlarged) carried along the route
-  in closed form (a frame is a pure function of t).  Every cell is first **held in the lung
+  cannula of ``iv_route`` (brief §3: the use is IV, so an **arm IV line**).
+* ``route_cohort``: therapy cells (``msc_swarm``'s teal impostors, drawn enlarged) carried
+  along the route in closed form (a frame is a pure function of t).  Every cell is first **held in the lung
   capillaries** (brief §3, lung trapping); later a minority ``continuing`` moves on with the
   blood, through the left heart, aorta and hepatic artery, each into a different arterial
   branch of the liver.  Nothing steers them ("no homing-missile imagery"): they follow the
   circulation at blood pace, and most stay where they lodged.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,7 +23,7 @@ from ..scene.transform import Transform
 from . import vessels as _vessels
 from ._base import Model, sub
 from ._mesh import capped_tube, catmull_rom_path, smoothstep
-from .hepastem import hepastem_material
+from .msc import msc_material
 from .iv_route import IV_SITE, liver_transform
 from .path import Path
 
@@ -57,10 +59,18 @@ def _line_points() -> np.ndarray:
     return np.concatenate([line, [IV_SITE + CATHETER * 2.0, IV_SITE + [-2.0, 10.0, 0.0]]])
 
 
+
+@dataclass
+class InfusionSet(Model):
+    """The vial, line and cannula (body frame, mm)."""
+    line: np.ndarray = None
+    vial_center: np.ndarray = None
+    hub: np.ndarray = None
+
 def infusion_set(name: str = "infusion") -> Model:
     """Vial (``{name}``, glass), ``{name}_cap``, ``{name}_fluid``, ``{name}_line`` and
     ``{name}_cannula`` (body frame, mm; use instead of ``iv_route``'s plain cannula).
-    ``data["line"]``: polyline from the vial's neck to the catheter tip in the vein."""
+    ``.line``: polyline from the vial's neck to the catheter tip in the vein."""
     glass, crimp, fluid = _vial_geometries()
     at = Transform(position=VIAL_NECK)
     line = _line_points()
@@ -85,9 +95,10 @@ def infusion_set(name: str = "infusion") -> Model:
         MeshNode(sub(name, "cannula"), geometry=cannula,
                  material=Material("#E6ECF2", opacity=0.85, roughness=0.2, rim=0.6)),
     ]
-    return Model(name, nodes, center=VIAL_NECK.copy(), radius=60.0, units="mm",
-                 data={"line": line, "vial_center": VIAL_NECK + [0.0, 0.0, 22.0],
-                       "hub": hub})
+    return InfusionSet(name, nodes, center=VIAL_NECK.copy(), radius=60.0, units="mm",
+                 line=line,
+                       vial_center=VIAL_NECK + [0.0, 0.0, 22.0],
+                       hub=hub)
 
 
 # --- the right lung ----------------------------------------------------------------------
@@ -105,14 +116,14 @@ def right_lung(route: Model, name: str = "iv") -> tuple[list, np.ndarray, np.nda
     """Nodes for the right pulmonary artery and the right lung's capillary bed (the route
     itself draws the left), the branch's polyline and its bed centre (body frame, mm)."""
     from .iv_route import CAPILLARY, _capillary_bed
-    rp: Path = route.data["path"]
-    c = route.data["capillary_center"] * [-1.0, 1.0, 1.0]
+    rp: Path = route.path
+    c = route.capillary_center * [-1.0, 1.0, 1.0]
     root = rp.point(BRANCH_S)
     branch = catmull_rom_path(np.array([root, [0.0, -18.0, 184.0], [-50.0, -6.0, 176.0],
                                         [-92.0, 0.0, 160.0], c + [6.0, -4.0, 4.0]]), 8)
     tube = capped_tube(branch[:-7], np.linspace(7.0, 5.0, len(branch) - 7), sides=14)
     vessel = dict(roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
-    _, bed = _capillary_bed(route.data.get("seed", 0))
+    _, bed = _capillary_bed(route.seed)
     nodes = [MeshNode(sub(name, "pa_right"), geometry=tube,
                       material=Material(rgb("venous_indigo"), **vessel)),
              MeshNode(sub(name, "capillaries_right"), geometry=_mirror(bed), tags=("enlarged",),
@@ -139,8 +150,8 @@ class RouteCohort:
                  release=(0.6, 3.0), depart=(9.0, 10.0), seed: int = 0):
         rng = np.random.default_rng(seed)
         self.count = count
-        rp: Path = route.data["path"]
-        line = infusion.data["line"]
+        rp: Path = route.path
+        line = infusion.line
         _, branch, c_right = right_lung(route)
         start = rp.s_of("arm_vein")
         L_line = Path(line).length
@@ -165,11 +176,11 @@ class RouteCohort:
         self.release = np.sort(rng.uniform(*release, count))
         self.release[0], self.release[-1] = release
         self.right = rng.uniform(size=count) < 0.5
-        left_pause = route.data["pause_points"](count, seed=seed + 1)
-        right_pause = route.data["pause_points"](count, seed=seed + 2) * [-1.0, 1.0, 1.0]
+        left_pause = route.pause_points(count, seed=seed + 1)
+        right_pause = route.pause_points(count, seed=seed + 2) * [-1.0, 1.0, 1.0]
         self.pause = np.where(self.right[:, None], right_pause, left_pause)
         # In the vial: a loose cloud in the fluid; they sink toward the neck in turn.
-        vc = infusion.data["vial_center"]
+        vc = infusion.vial_center
         d = rng.normal(size=(count, 3)) * [5.0, 5.0, 7.0]
         self.in_vial = vc + np.clip(d, -8.0, 8.0)
         side = rng.normal(size=(count, 3))
@@ -179,7 +190,7 @@ class RouteCohort:
         left = np.flatnonzero(~self.right)
         self.onward = left[np.linspace(1, len(left) - 2, continuing).round().astype(int)]
         self.depart = np.linspace(*depart, continuing)
-        tree = _vessels.artery_tree(route.data.get("seed", 0)).transformed(
+        tree = _vessels.artery_tree(route.seed).transformed(
             liver_transform().matrix())
         leaves = [k for k in tree.leaves if len(tree.chain(k)) >= 3]
         pick = rng.choice(leaves, continuing, replace=len(leaves) < continuing)
@@ -231,7 +242,7 @@ class RouteCohort:
         return InstancedNode(name, shape="sphere", tags=("enlarged",),
                              instances=Instances(self.positions(0.0),
                                                  scale=np.full(self.count, radius)),
-                             material=hepastem_material(0.0), params={"nucleus": 0.35})
+                             material=msc_material(0.0), params={"nucleus": 0.35})
 
 
 def route_cohort(route: Model, infusion: Model, **kw) -> RouteCohort:

@@ -1,4 +1,4 @@
-"""The intravenous route of HepaStem cells through the body (units: millimetres).
+"""The intravenous route of infused therapy cells through the body (units: millimetres).
 
 Body frame = the liver's frame turned into the whole patient: x toward the patient's left,
 y posterior, z up; the origin is at the middle of the torso at the level of the lower ribs.
@@ -17,6 +17,8 @@ stop.
 from __future__ import annotations
 
 import functools
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -258,6 +260,17 @@ def _route_geometries(seed: int):
     return merge(veins), merge(arteries), cannula
 
 
+
+@dataclass
+class IVRoute(Model):
+    """The body with the IV route (world frame, mm)."""
+    path: Path = None
+    waypoints: dict = None
+    seed: int = None
+    pause_points: Callable = None
+    liver_transform: Transform = None
+    capillary_center: np.ndarray = None
+
 def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform=None) -> Model:
     """Translucent body with the IV route (mm, body frame; ``transform`` moves it all).
 
@@ -266,7 +279,7 @@ def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform
     "enlarged"), ``{name}_veins``, ``{name}_arteries`` (the route's vessels),
     ``{name}_cannula``; with ``with_liver`` also the liver (translucent) and its vessels as
     ``{name}_liver*`` and ``{name}_vessels_*``.
-    ``data``: ``path`` (Path, world frame: ``path.point(s)``, ``path.at("lungs")``),
+    Attributes (``IVRoute``): ``path`` (Path, world frame: ``path.point(s)``, ``path.at("lungs")``),
     ``waypoints`` (name → s), ``pause_points(count, seed)`` (places in the lung capillary
     bed where cells lodge), ``liver_transform`` (Transform placing liver models in the body).
     """
@@ -311,8 +324,11 @@ def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform
         return np.array([Path(beds_w[k]).point(u) for k, u in zip(pick, s)]).reshape(-1, 3)
 
     c, r = body_geometry().bounding_sphere()
-    return Model(name, nodes, center=m[:3, :3] @ c + m[:3, 3], radius=r * float(tr.scale.max()),
+    return IVRoute(name, nodes, center=m[:3, :3] @ c + m[:3, 3], radius=r * float(tr.scale.max()),
                  units="mm",
-                 data={"path": path, "waypoints": dict(path.waypoints), "seed": seed,
-                       "pause_points": pause_points, "liver_transform": lt,
-                       "capillary_center": m[:3, :3] @ CAPILLARY_CENTER + m[:3, 3]})
+                 path=path,
+                   waypoints=dict(path.waypoints),
+                   seed=seed,
+                   pause_points=pause_points,
+                   liver_transform=lt,
+                   capillary_center=m[:3, :3] @ CAPILLARY_CENTER + m[:3, 3])

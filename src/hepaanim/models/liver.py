@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..scene.color import rgb
@@ -150,11 +152,21 @@ def liver_material(translucent: bool = False) -> Material:
                     rim_color=rgb("#F2B8A8"), wrap=0.35)
 
 
+
+@dataclass
+class Liver(Model):
+    """The liver with its shape for other models (liver frame, mm)."""
+    field: Callable = None
+    porta: np.ndarray = None
+    ivc_xy: np.ndarray = None
+    material_opaque: Material = None
+    material_translucent: Material = None
+
 def liver(name: str = "liver", translucent: bool = False, transform=None,
           resolution: int = 64) -> Model:
     """The whole organ (mm).  Nodes: ``{name}`` (surface), ``{name}_gallbladder``,
     ``{name}_falciform``.  ``translucent`` picks the see-through material (animate
-    ``{name}.material.opacity`` for a fade instead).  ``data``: ``field`` (signed distance
+    ``{name}.material.opacity`` for a fade instead).  ``Liver``: ``field`` (signed distance
     function, liver frame), ``porta``, ``ivc_xy``, ``material_opaque``/``material_translucent``.
     """
     tr = transform_of(transform)
@@ -171,8 +183,10 @@ def liver(name: str = "liver", translucent: bool = False, transform=None,
                       transform=tr.copy())]
     c, r = geo.bounding_sphere()
     m = tr.matrix()
-    return Model(name, nodes, center=m[:3, :3] @ c + m[:3, 3], radius=r * float(tr.scale.max()),
+    return Liver(name, nodes, center=m[:3, :3] @ c + m[:3, 3], radius=r * float(tr.scale.max()),
                  units="mm",
-                 data={"field": field, "porta": PORTA, "ivc_xy": IVC_XY,
-                       "material_opaque": liver_material(False),
-                       "material_translucent": liver_material(True)})
+                 field=field,
+                 porta=PORTA,
+                 ivc_xy=IVC_XY,
+                 material_opaque=liver_material(False),
+                 material_translucent=liver_material(True))

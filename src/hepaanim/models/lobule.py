@@ -11,13 +11,15 @@ A hexagonal prism ~1.4 mm across (brief: 1–2 mm) and ``height`` µm tall (z), 
 * a faint boundary (the thin connective tissue between lobules).
 
 Blood runs inward (corner → central vein) through the sinusoids between plates, bile
-outward: ``data["flow_paths"]`` (corner → centre, between plates) and ``data["bile_paths"]``
-(the reverse) are polylines for particles.  ``data["corners"]`` are the triad positions.
+outward: ``.flow_paths`` (corner → centre, between plates) and ``.bile_paths``
+(the reverse) are polylines for particles.  ``.corners`` are the triad positions.
 """
 from __future__ import annotations
 
 import functools
 from functools import partial
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -137,6 +139,15 @@ def _lobule_nodes(name, tr, plates, parts: dict) -> list:
                                     parent=name) for part, geo in parts.items()]
 
 
+
+@dataclass
+class Lobule(Model):
+    """A lobule with the paths particles follow (world frame, µm)."""
+    flow_paths: list = None
+    bile_paths: list = None
+    corners: np.ndarray = None
+    central_vein_radius: float = None
+
 def lobule(name: str = "lobule", seed: int = 0, radius: float = 700.0, height: float = 250.0,
            transform=None, position=None) -> Model:
     """A hexagonal lobule (µm), circumradius ``radius``.  Nodes: ``{name}`` (hepatocyte
@@ -162,11 +173,13 @@ def lobule(name: str = "lobule", seed: int = 0, radius: float = 700.0, height: f
             a = a_c + (mid - a_c) * np.clip((radius - rs) / (radius * 0.3), 0, 1)
             p = np.column_stack([rs * np.cos(a), rs * np.sin(a), np.zeros(30)])
             flows.append(p @ m[:3, :3].T + m[:3, 3])
-    return Model(name, nodes, center=tr.position.copy(), radius=float(radius) * 1.05,
+    return Lobule(name, nodes, center=tr.position.copy(), radius=float(radius) * 1.05,
                  units="um",
-                 data={"flow_paths": flows, "bile_paths": [f[::-1].copy() for f in flows],
-                       "corners": np.column_stack([corners(radius), np.zeros(6)]) @ m[:3, :3].T
-                       + m[:3, 3], "central_vein_radius": CENTRAL_VEIN_RADIUS})
+                 flow_paths=flows,
+                  bile_paths=[f[::-1].copy() for f in flows],
+                  corners=np.column_stack([corners(radius), np.zeros(6)]) @ m[:3, :3].T
+                       + m[:3, 3],
+                  central_vein_radius=CENTRAL_VEIN_RADIUS)
 
 
 # --- a field of lobules (film acts 2 and 8) ---------------------------------------------------
@@ -287,6 +300,17 @@ def _derive_blood(table, base, node):
                                          scale=base.scale * grow, color=base.color))
 
 
+
+@dataclass
+class LobuleField(Model):
+    """A field of lobules with its layout (world frame, µm)."""
+    centers: np.ndarray = None
+    corners: np.ndarray = None
+    edges: list = None
+    blood_paths: list = None
+    height: float = None
+    lobule_radius: float = None
+
 def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
                  height: float = 250.0, rings: int = 1, transform=None, keep=None,
                  blood: int = 0, blood_speed: float = 150.0, floor: bool = True,
@@ -299,7 +323,7 @@ def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
     ``blood`` > 0 ``{name}_blood``: that many red cells (7.5 µm biconcave impostors) flowing
     from the rims to the central veins between plates, param ``t`` (seconds; drive it with a
     procedural track).  ``keep(points) -> bool mask`` drops plate cells (field frame), e.g. to
-    make room for a ``sinusoid`` close-up.  ``data``: ``centers`` (N×3), ``corners`` (unique
+    make room for a ``sinusoid`` close-up.  (``LobuleField``) ``centers`` (N×3), ``corners`` (unique
     triad positions), ``edges`` (unique portal-to-portal boundary segments, pairs of points:
     paths for septal collagen), ``blood_paths``.
     """
@@ -397,10 +421,11 @@ def lobule_field(name: str = "lobules", seed: int = 0, radius: float = 700.0,
     m = tr.matrix()
     world = lambda p: np.asarray(p) @ m[:3, :3].T + m[:3, 3]  # noqa: E731
     c3 = np.column_stack([centers, np.zeros(len(centers))])
-    return Model(name, nodes, center=tr.position.copy(),
+    return LobuleField(name, nodes, center=tr.position.copy(),
                  radius=float(np.abs(centers).max() + R) * 1.05, units="um",
-                 data={"centers": world(c3),
-                       "corners": world(np.array([[*p, 0.0] for p, _ in corner_pts])),
-                       "edges": [(world([*a, 0.0]), world([*b, 0.0])) for a, b in edges],
-                       "blood_paths": [world(p) for p in paths], "height": H,
-                       "radius": R})
+                 centers=world(c3),
+                       corners=world(np.array([[*p, 0.0] for p, _ in corner_pts])),
+                       edges=[(world([*a, 0.0]), world([*b, 0.0])) for a, b in edges],
+                       blood_paths=[world(p) for p in paths],
+                       height=H,
+                       lobule_radius=R)

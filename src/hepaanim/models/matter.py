@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 from functools import partial
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..scene.color import rgb
@@ -56,6 +58,12 @@ def _derive_collagen(node):
     return node.copy(material=node.material.copy(reveal=param(node, "amount")))
 
 
+
+@dataclass
+class Collagen(Model):
+    """Collagen fibres and ``fibres``, the paths they follow (µm)."""
+    fibres: list = None
+
 def collagen(name: str = "collagen", paths=None, radius: float = 0.25, amount: float = 0.0,
              seed: int = 0) -> Model:
     """Collagen fibres (µm) along ``paths`` (list of N×3; default: a chicken-wire box).
@@ -69,8 +77,8 @@ def collagen(name: str = "collagen", paths=None, radius: float = 0.25, amount: f
                     material=Material(color=rgb("scar_ivory"), roughness=0.55, rim=0.3,
                                       reveal=a))
     c, r = geo.bounding_sphere()
-    return Model(name, [node], center=c, radius=r, units="um",
-                 data={"paths": [np.asarray(p, float) for p in paths]})
+    return Collagen(name, [node], center=c, radius=r, units="um",
+                    fibres=[np.asarray(p, float) for p in paths])
 
 
 @functools.lru_cache(maxsize=32)
@@ -132,7 +140,7 @@ def cytokines(name: str = "cytokines", count: int = 600, center=(0.0, 0.0, 0.0),
 
 def paracrine_factors(name: str = "factors", count: int = 400, center=(0.0, 0.0, 0.0),
                       radius: float = 30.0, amount: float = 0.0, seed: int = 0) -> Model:
-    """Glowing Resolution Blue particles released by a HepaStem cell at ``center``
+    """Glowing Resolution Blue particles released by a therapy cell at ``center``
     (enlarged).  Params: ``amount``, ``t``, ``spread`` (0 near the cell → 1 out to radius)."""
     return _particles(name, "resolution_blue", count, center, radius, amount, seed, True)
 

@@ -23,13 +23,15 @@ from __future__ import annotations
 import functools
 from functools import partial
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..scene.color import rgb
 from ..scene.material import Material
 from ..scene.nodes import InstancedNode, Instances, MeshNode
 from ._base import Model, clamp01, param, quantize, sub, transform_of
-from ._mesh import capped_tube, merged, mesh, mix_color, radial_mesh, smoothstep
+from ._mesh import capped_tube, merge, mesh, mix_color, radial_mesh, smoothstep
 
 QUIESCENT_COLOR = "#E3CFA6"     # pale, lipid-laden (not a palette colour: a resting cell)
 
@@ -107,7 +109,7 @@ def _process_paths(state: float, seed: int, wrap_radius):
 
 @functools.lru_cache(maxsize=160)
 def stellate_geometry(q_state: float, seed: int, wrap_radius):
-    """Body (round → a thin lobed sheet with a nuclear bump) merged with its processes,
+    """Body (round → a thin lobed sheet with a nuclear bump) merge with its processes,
     built flat and bent onto the sinusoid."""
     a = _activation(q_state)
     zc, sheet, bump = _sheet(a)
@@ -131,7 +133,7 @@ def stellate_geometry(q_state: float, seed: int, wrap_radius):
     tubes = []
     for path, r in _process_paths(q_state, seed, wrap_radius):
         tubes.append(capped_tube(_bend(path, wrap_radius, 0.15), r, sides=8))
-    return merged([body, *tubes])
+    return merge([body, *tubes])
 
 
 def _droplets(state: float, seed: int, wrap_radius) -> Instances:
@@ -166,6 +168,12 @@ def _derive_droplets(seed, wrap_radius, node):
     return node.copy(instances=_droplets(param(node, "state"), seed, wrap_radius))
 
 
+
+@dataclass
+class StellateCell(Model):
+    """A stellate cell and the radius it wraps (µm)."""
+    wrap_radius: float = None
+
 def stellate_cell(name: str = "stellate", state: float = 0.0, seed: int = 0,
                   wrap_radius: float | None = 6.0, transform=None, position=None) -> Model:
     """A hepatic stellate cell (µm).  Params on both nodes: ``state`` 0 quiescent → 1
@@ -183,5 +191,5 @@ def stellate_cell(name: str = "stellate", state: float = 0.0, seed: int = 0,
                           derive=partial(_derive_droplets, seed, wrap_radius))
     nodes = [cell.derive(cell), drops.derive(drops)]
     top = np.zeros(3) if wrap_radius is None else np.array([0.0, 0.0, wrap_radius + 2.6])
-    return Model(name, nodes, center=tr.position + top, radius=40.0,
-                 units="um", data={"wrap_radius": wrap_radius})
+    return StellateCell(name, nodes, center=tr.position + top, radius=40.0,
+                 units="um", wrap_radius=wrap_radius)

@@ -1,4 +1,4 @@
-"""Liver-derived stromal cells in culture, the cells HepaStem is made of (units: µm).
+"""Liver-derived stromal cells in culture, the cells a cell therapy is made of (units: µm).
 
 Why a model of its own: the film's prologue shows where the therapy cells come from — cells
 freed from donor liver tissue attach to the plastic of a culture flask, spread into flat
@@ -17,7 +17,7 @@ spindles, divide until the surface is covered, and are lifted off into suspensio
   into it, so the covered area only grows.
 
 Frame: the plastic is the plane z = 0, cells lie on it (z up); a cell's long axis is x.
-Colour: HepaStem Teal paled toward white — the therapy cells before they are a therapy (the
+Colour: therapy teal paled toward white — the therapy cells before they are a therapy (the
 hero colour itself stays the infused cells' alone, brief §5).
 """
 from __future__ import annotations
@@ -33,9 +33,9 @@ from ..scene.material import Material
 from ..scene.nodes import InstancedNode, Instances, MeshNode
 from ..scene.transform import quat_from_axis_angle
 from ._base import Model, clamp01, param, quantize, sub, transform_of
-from ._mesh import merged, mesh, mix_color, smoothstep
+from ._mesh import merge, mesh, mix_color, smoothstep
 
-CELL_COLOR = mix_color("hepastem_teal", "#EEF7F5", 0.55)    # pale teal: therapy cells-to-be
+CELL_COLOR = mix_color("therapy_teal", "#EEF7F5", 0.55)    # pale teal: therapy cells-to-be
 NUCLEUS_COLOR = "#4E62A0"          # a stained nucleus, dusky blue
 CHROMOSOME_COLOR = "#4A1F8C"       # condensed chromosomes, deeper
 FLOOR_COLOR = "#2B2236"            # culture plastic seen through pink medium, dark for contrast
@@ -181,7 +181,7 @@ def cell_geometry(q_spread: float, q_divide: float, q_lifted: float) -> Geometry
         sep = 0.95 * DAUGHTER_RADIUS + 30.0 * apart
         k = DAUGHTER_RADIUS / ROUND_RADIUS
         half = spindle_geometry(quantize(respread)).transformed(np.diag([k, k, k, 1.0]))
-        g = merged([_moved(half, (-sep, 0.0, 0.0)), _moved(half, (sep, 0.0, 0.0))])
+        g = merge([_moved(half, (-sep, 0.0, 0.0)), _moved(half, (sep, 0.0, 0.0))])
     return _moved(g, (0.0, 0.0, rise)) if rise > 0 else g
 
 

@@ -358,12 +358,18 @@ def vessel_material(kind: str) -> Material:
     return Material(color=color, roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
 
 
+
+@dataclass
+class Vasculature(Model):
+    """The liver's vessel trees (world units)."""
+    trees: dict = None
+
 def vasculature(name: str = "vessels", seed: int = 0, transform=None,
                 generations: int = 5, detail: int = 1) -> Model:
     """Portal vein, hepatic artery, hepatic veins and IVC (mm, liver frame + ``transform``).
 
     Nodes: ``{name}_portal``, ``{name}_artery``, ``{name}_hepatic_veins``, ``{name}_ivc``.
-    ``data["trees"]``: ``{"portal": VesselTree, "artery": VesselTree, "hepatic_veins":
+    ``.trees``: ``{"portal": VesselTree, "artery": VesselTree, "hepatic_veins":
     (right, middle, left), "ivc": VesselTree}``, centre lines in world units (transform
     applied).  Animate ``{name}_portal.material.reveal`` 0→1 to light a tree up from the hilum.
     ``detail`` (1, 2, …) multiplies the tubes' sides and (above 1) rounds the branch points,
@@ -382,9 +388,9 @@ def vasculature(name: str = "vessels", seed: int = 0, transform=None,
         else:
             trees[key] = tree.transformed(m)
     center, radius = geos["portal"][1].bounding_sphere()
-    return Model(nodes[0].name, nodes, center=m[:3, :3] @ center + m[:3, 3],
+    return Vasculature(nodes[0].name, nodes, center=m[:3, :3] @ center + m[:3, 3],
                  radius=float(radius) * float(tr.scale.max()), units="mm",
-                 data={"trees": trees})
+                 trees=trees)
 
 
 # --- where the portal blood comes from (film act 1) ------------------------------------------

@@ -95,7 +95,7 @@ def count_frames(path: Path) -> tuple[int, float]:
 # Colour: frames are sRGB (BT.709 primaries), and players decode HD video with the BT.709
 # matrix, so frames are converted with that matrix (limited range) and tagged with it,
 # primaries and transfer included.  ffmpeg's default (the BT.601 matrix, untagged) showed
-# the brief's HepaStem teal #14B8A6 as (8, 165, 165) in a BT.709 decoder.
+# the palette's therapy teal #14B8A6 as (8, 165, 165) in a BT.709 decoder.
 BT709 = ["-vf", "setparams=color_primaries=bt709:color_trc=bt709,"
                 "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
          "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",

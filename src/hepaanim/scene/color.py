@@ -14,7 +14,7 @@ PALETTE = {
     "inflammation_ember": "#FF5722",
     "myofibroblast_rust": "#A0522D",
     "scar_ivory": "#EDE3CF",
-    "hepastem_teal": "#14B8A6",
+    "therapy_teal": "#14B8A6",
     "resolution_blue": "#4FC3F7",
     "deep_navy": "#0B1A2E",
 }

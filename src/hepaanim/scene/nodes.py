@@ -16,7 +16,7 @@ evaluation time.  Models own their derive functions; the timeline only animates 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable
 
 import numpy as np
@@ -68,6 +68,17 @@ class Instances:
 
     def copy(self, **changes) -> "Instances":
         return replace(self, **changes)
+
+    def select(self, mask) -> "Instances":
+        """The instances ``mask`` picks (booleans, or indices), with every per-instance
+        array (position, orientation, scale, colour, opacity, and any a subclass adds)
+        picked alike: a hand-written filter that forgets one (say ``color``) silently
+        recolours what it keeps."""
+        keep = np.asarray(mask)
+        picked = {f.name: getattr(self, f.name)[keep] for f in fields(self)
+                  if isinstance(getattr(self, f.name), np.ndarray)
+                  and len(getattr(self, f.name)) == len(self)}
+        return replace(self, **picked)
 
 
 @dataclass

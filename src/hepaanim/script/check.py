@@ -24,7 +24,7 @@ Translations (each language column beyond ``en``; ``translation_problems``):
     says "investigational") missing in any declared language: a version without it would
     present an unapproved therapy as established;
   * a translation that drops the company name where the English names it (a Japanese
-    ``Promethera社`` counts as naming it).
+    ``Acme社`` counts as naming it).
 Claims no line rests on are reported by ``unused_claims`` (the review pack lists them); they
 are not an error, since a ledger may hold claims for lines still to come.
 """

@@ -92,7 +92,7 @@ def format_figure(value, lang: str, percent: bool = False, narrow_space: bool = 
 
 def names_any(text: str, names) -> bool:
     """Does the text name one of ``names``, as a whole Latin word?  Unlike a ``\\b`` test
-    this accepts a name run into Japanese text (``Promethera社``), which ``\\w`` would
+    this accepts a name run into Japanese text (``Acme社``), which ``\\w`` would
     count as part of the word."""
     low = text.casefold()
     return any(re.search(rf"(?<![A-Za-z]){re.escape(n.casefold())}(?![A-Za-z])", low)

@@ -4,7 +4,7 @@ Why CSV: it opens in any spreadsheet (a copywriter or translator edits it withou
 Python), and it is one row per text line, so a diff of two versions shows exactly which
 on-screen line changed.  The file is UTF-8 with a header row; columns:
 
-``id``        unique line id, e.g. ``organ.title`` or ``aclf.value`` (a card's parts are
+``id``        unique line id, e.g. ``organ.title`` or ``survival.value`` (a card's parts are
               rows of their own, named ``<card>.<part>``, so a card's figures live here too)
 ``act``       the act that places the line
 ``in, out``   the line's time window, in seconds relative to the act's start
@@ -66,7 +66,8 @@ class Line:
 
     @property
     def card(self) -> str | None:
-        """The card a line belongs to (``aclf`` for ``aclf.value``), None if not a card's."""
+        """The card a line belongs to (``survival`` for ``survival.value``), None if not a
+        card's."""
         return self.id.split(".", 1)[0] if self.style.startswith("card") else None
 
     def where(self) -> str:

@@ -1,4 +1,4 @@
-"""Camera moves as tracks: set, move, orbit, dolly, push and fly along a spline.
+"""Camera moves as tracks: set, move, orbit, dolly, push, fly, and paths through shots.
 
 Each move starts from wherever the camera is at the move's start (asked of the timeline,
 which is pure), so moves chain like a camera operator's without the script repeating
@@ -7,6 +7,7 @@ coordinates.
 from __future__ import annotations
 
 import numpy as np
+from scipy.interpolate import PchipInterpolator
 
 from ..scene.transform import quat_from_axis_angle, quat_rotate
 from . import easing
@@ -127,3 +128,36 @@ class CameraRig:
             self.act._track(ProceduralTrack("camera.target", ahead, a, b))
         else:
             self.act._track(KeyframeTrack("camera.target", [a], [np.asarray(look_at, float)], "step"))
+
+    @scripted
+    def path(self, keys: dict, ease: str = "linear"):
+        """A smooth move through shots: ``keys`` = {act_time: (position, target)}, a
+        Catmull-Rom curve through the keys (it may swing a little past a key: use ``glide``
+        where the keys span scales)."""
+        times = sorted(keys)
+        self.act.keyframes("camera.position", {t: keys[t][0] for t in times}, "cubic", ease)
+        self.act.keyframes("camera.target", {t: keys[t][1] for t in times}, "cubic", ease)
+
+    @scripted
+    def glide(self, keys: dict, near_fraction: float = 0.0, near_min: float = 0.05):
+        """A move through ``keys`` = {act_time: (position, target)} with monotone cubic
+        (PCHIP) interpolation per coordinate: C1-smooth and never overshooting a key, so it
+        can sweep across scales (organ mm → cell µm) without swinging past small keys.  With
+        ``near_fraction`` > 0 the near and far planes follow the distance to the target
+        (near = fraction × distance, at least ``near_min``; far = 4·10⁴ × near), so depth
+        precision holds at every scale of the sweep."""
+        ts = np.array(sorted(keys), float)
+        pos = PchipInterpolator(ts, np.array([keys[t][0] for t in ts], float), axis=0)
+        tgt = PchipInterpolator(ts, np.array([keys[t][1] for t in ts], float), axis=0)
+        span = (float(ts[0]), float(ts[-1]))
+
+        def at(fn, x):
+            return fn(min(max(x + span[0], span[0]), span[1]))
+        self.act.procedural("camera.position", lambda x: at(pos, x), over=span)
+        self.act.procedural("camera.target", lambda x: at(tgt, x), over=span)
+        if near_fraction > 0:
+            def near(x):
+                d = float(np.linalg.norm(at(pos, x) - at(tgt, x)))
+                return max(near_min, near_fraction * d)
+            self.act.procedural("camera.near", near, over=span)
+            self.act.procedural("camera.far", lambda x: near(x) * 4e4, over=span)

@@ -315,10 +315,15 @@ class Act:
                 interpolation="linear", to=None):
         """Animate a property from a value to another (or through several) over (a, b).
 
-        ``act.animate(node, "material.opacity", 0, 1, over=(2, 5))`` or
+        ``act.animate(node, "material.opacity", 0, 1, over=(2, 5))``,
+        ``act.animate(model, "state", 0, 1, over=(2, 5))`` (every node of the model that has
+        param ``state``: a cell's membrane, nucleus and droplets keep in step) or
         ``act.animate("scene.warmth", 1.0, 0.0, over=(6, 16))``; pass ``to=`` alone to start
         from whatever the property is at ``a`` (it must have a value there: set one first).
         """
+        if hasattr(target, "paths") and target.paths(prop_or_value):   # a model's shared param
+            return [self.animate(p, *values, over=over, ease=ease, interpolation=interpolation,
+                                 to=to) for p in target.paths(prop_or_value)]
         if isinstance(target, Node) or hasattr(target, "nodes"):
             path, vals = self._path(target, prop_or_value), list(values)
         else:
