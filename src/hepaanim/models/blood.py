@@ -7,7 +7,7 @@
 
 Leukocytes are a translucent membrane mesh plus their nucleus lobes (sphere impostors,
 parented), sharing a ``state`` 0..1 that squeezes them (elongated, narrowed) as they push
-between cells from the blood (film act 4): ``model.animate(act, "state", 0, 1, over=...)``.
+between cells from the blood (film act 4): ``act.animate(model, "state", 0, 1, over=...)``.
 """
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ def _derive(organ, node):
 @dataclass
 class OrganBody(Model):
     """The organ body (mm).  ``organs``: organ name → its node's name (animate
-    ``"{node}.params.{organ}"``, or ``body.animate(act, organ, ...)``)."""
+    ``"{node}.params.{organ}"``, or ``act.animate(body, organ, ...)``)."""
     params: tuple = ORGANS
     organs: dict | None = None
 

@@ -8,7 +8,7 @@ One ``state`` in [0, 1] walks the brief's sequence (§2), so a timeline needs on
 * 2/3 → 1  **apoptosis**: it shrinks, the nucleus condenses, blebs bulge from the surface and
   at the end the cell comes apart into 1–5 µm apoptotic bodies.
 
-Two nodes share the state (use ``model.animate(act, "state", ...)``): ``{name}`` is the
+Two nodes share the state (use ``act.animate(model, "state", ...)``): ``{name}`` is the
 translucent membrane (a rounded box ~25 µm; mesh morphs are quantised to 1/64 and cached)
 and ``{name}_contents`` (parented to it) holds nucleus, droplets and apoptotic bodies as
 sphere impostors.
