@@ -22,7 +22,7 @@ from hepaanim.scene.color import contrast_ratio, srgb_to_linear
 from .conftest import GOLDEN_SIZE, ROOT
 
 SCENE = "scenes/hepastem_moa.py"
-N_ACTS = 8
+N_ACTS = 9                         # the prologue (issue 18), then storyboard rows 1-8
 MAX_CPS = 17.0                     # reading speed: characters per second
 READ_STYLES = ("lower_third", "title", "card")
 GOLDEN_FRACTIONS = (0.35, 0.75)    # instants through each act
@@ -51,7 +51,7 @@ def _where(film, c) -> str:
 
 
 # --- structure ----------------------------------------------------------------------------
-def test_acts_are_named_contiguous_and_the_film_runs_100_to_120_s(film):
+def test_acts_are_named_contiguous_and_the_film_runs_120_to_135_s(film):
     names = [a.name for a in film.acts]
     assert len(names) == N_ACTS, names
     assert all(isinstance(n, str) and n.strip() for n in names)
@@ -60,10 +60,11 @@ def test_acts_are_named_contiguous_and_the_film_runs_100_to_120_s(film):
     for a, b in zip(film.acts, film.acts[1:]):
         assert b.start == pytest.approx(a.end, abs=1e-9), f"gap or overlap: {a.name} → {b.name}"
         assert a.duration > 0
-    assert 100.0 <= film.duration <= 120.0, film.duration
+    assert 120.0 <= film.duration <= 135.0, film.duration
+    assert film.acts[0].name == "prologue" and film.acts[1].name == "organ"
 
 
-def test_info_json_lists_the_eight_acts(film, hepaanim_cmd):
+def test_info_json_lists_the_nine_acts(film, hepaanim_cmd):
     r = hepaanim_cmd("info", SCENE, "--json")
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
@@ -158,16 +159,47 @@ def _parse(text: str, kind: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _cue_text(c) -> str:
+    return subtitles.title_sentence(c.text) if c.style == "title" else " ".join(c.text.split())
+
+
 def test_subtitles_match_the_captions(film, tmp_path):
-    expected = [(round(c.start * 1000), round(c.end * 1000), " ".join(c.text.split()))
+    """Captions and the title in the subtitle files; the cards' text in their own track."""
+    expected = [(round(c.start * 1000), round(c.end * 1000), _cue_text(c))
                 for c in _captions(film, subtitles.SUBTITLED_STYLES)]
-    assert expected
+    cards = [(round(c.start * 1000), round(c.end * 1000), " ".join(c.text.split()))
+             for c in _captions(film, subtitles.CARD_STYLES)]
+    assert expected and cards
     cue_list = subtitles.cues(film.timeline.captions)
     assert _parse(subtitles.srt(cue_list), "srt") == expected
     assert _parse(subtitles.vtt(cue_list), "vtt") == expected
     written = subtitles.write(tmp_path / "film.mp4", film.timeline.captions)
+    assert sorted(p.name for p in written) == ["film.cards.vtt", "film.srt", "film.vtt"]
     for path in written:
-        assert _parse(path.read_text(encoding="utf-8"), path.suffix[1:]) == expected
+        want = cards if path.name.endswith(".cards.vtt") else expected
+        assert _parse(path.read_text(encoding="utf-8"), path.suffix[1:]) == want, path.name
+
+
+def test_no_two_cues_overlap_in_any_subtitle_file(film, tmp_path):
+    """Issue 18: cards written as cues on top of the captions made players stack them.
+    Every language the script table has, every file the writer writes."""
+    langs = film.script.script.languages
+    assert len(langs) >= 2, langs
+    for lang in langs:
+        for path in subtitles.write(tmp_path / f"film_{lang}.mp4", film.timeline.captions,
+                                    lang=lang):
+            cue_list = _parse(path.read_text(encoding="utf-8"), path.suffix[1:])
+            assert cue_list, path.name
+            bad = [(a, b) for a, b in zip(cue_list, cue_list[1:]) if b[0] < a[1]]
+            assert not bad, f"{path.name}: overlapping cues {bad}"
+
+
+def test_title_cue_reads_as_a_sentence(film):
+    first = subtitles.cues(film.timeline.captions)[0]
+    assert first[0] == 0.0
+    assert first[2] == "HepaStem: how an investigational liver cell therapy may work"
+    fr = subtitles.cues(film.timeline.captions, lang="fr")[0][2]
+    assert fr.startswith("HepaStem\u00a0: comment "), fr
 
 
 # --- every act renders on its own ---------------------------------------------------------

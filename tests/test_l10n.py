@@ -159,7 +159,7 @@ def test_po_round_trip_changes_exactly_the_edited_cell(film):
     diff = [(a, b) for a, b in zip(before, after) if a != b]
     assert len(before) == len(after) and len(diff) == 1
     assert diff[0][1] == diff[0][0].replace("NAFLD ist häufig", "NAFLD ist verbreitet")
-    assert load_script(film / "script.csv")["organ.title"].text["de"].count("\n") == 1
+    assert load_script(film / "script.csv")["prologue.title"].text["de"].count("\n") == 1
 
 
 def test_po_import_names_unknown_ids_and_missing_translations_by_line(film):

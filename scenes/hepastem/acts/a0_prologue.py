@@ -43,7 +43,7 @@ def build(act):
     warmth(act, 0.3, 0.3)
     act.set("camera.fov", 32.0)
     # The title over the dimmed donor liver; it brightens as the title leaves.
-    act.keyframes("scene.fade", {0.0: 0.5, 2.4: 0.5, 3.0: 0.0}, ease="in_out_sine")
+    act.keyframes("scene.fade", {0.0: 0.5, 2.9: 0.5, 3.5: 0.0}, ease="in_out_sine")
     dip(act, CULTURE[0])
     dip(act, VIAL[0])
     fade_out(act)

@@ -4,7 +4,10 @@ Close-up (µm): the stellate cell on the sinusoid sheds its gold vitamin-A dropl
 spreads into a flat rust myofibroblast; ivory collagen fibres grow out from it through
 the space of Disse (chicken-wire) while the endothelium loses its fenestrae.  Then a pull
 back over a patch of lobules (1.4 mm hexagons) as ivory septa bridge portal tracts and
-ring the central veins; the ACLF cards come up with two warm pulses.
+ring the central veins; the first ACLF card comes up with a warm pulse.  Then a translucent
+body (``organ_body``, mm) whose organs light up in turn, the ones ACLF can take down
+(brief §2.7: liver, kidneys, brain, coagulation, circulation, lungs), under the second card,
+and the seed's note that in over 40% of patients no trigger is found.
 """
 import numpy as np
 
@@ -15,8 +18,10 @@ from hepaanim.models.lobule import lobule_field
 from .common import occlusion, cutaway, dissolve, warmth
 
 NAME = "fibrosis"
-DURATION = 14.0
+DURATION = 18.0
 CUT = 6.4                     # close-up → lobules (a quick dip through the background)
+BODY = 11.0                   # lobules → the body whose organs ACLF can take down
+ORGANS = ("liver", "kidneys", "brain", "coagulation", "circulation", "lungs")
 
 
 def fibres_from(origin_x, radius, count, seed):
@@ -90,14 +95,14 @@ def build(act):
                       CUT: ((x0 - 16.0, -26.0, 24.0), (x0 + 2.0, 4.0, 2.0))})
 
     # --- pull back: septa bridge the lobules ----------------------------------------------
-    far = (CUT, DURATION)
+    far = (CUT, BODY)
     field = lobule_field("fib_lobules", seed=2, height=100.0, rings=1)
     act.add(field, span=far)
     rng = np.random.default_rng(9)
     band = act.add(models.collagen("fib_septa", paths=septa(field, 50.0 - 6.0, rng),
                                    radius=8.0), span=far)
-    act.animate(band, "params.amount", 0.0, 1.0, over=(CUT + 0.6, 11.5), ease="in_out_sine")
-    for t in (7.3, 10.9):                 # ACLF: two warm pulses as the cards come up
+    act.animate(band, "params.amount", 0.0, 1.0, over=(CUT + 0.6, 10.6), ease="in_out_sine")
+    for t in (7.3, BODY + 0.5):           # ACLF: two warm pulses as the cards come up
         act.keyframes("scene.exposure", {t - 0.1: 1.0, t + 0.25: 1.22, t + 0.9: 1.0},
                       ease="in_out_sine")
     act.set("camera.near", 5.0, at=CUT)
@@ -105,11 +110,25 @@ def build(act):
     c = field.centers[0]
     act.camera.path({CUT: (c + (300.0, -200.0, 420.0), c + (280.0, 60.0, 0.0)),
                       8.2: (c + (250.0, -700.0, 1100.0), c + (300.0, 100.0, 0.0)),
-                      11.0: (c + (0.0, -1700.0, 2000.0), c + (450.0, 100.0, 0.0)),
-                      DURATION: (c + (-250.0, -2500.0, 2700.0), c + (650.0, 100.0, 0.0))})
+                      BODY: (c + (0.0, -1700.0, 2000.0), c + (450.0, 100.0, 0.0))})
+
+    # --- ACLF: the organs that can fail light up in turn ------------------------------
+    act.keyframes("scene.fade", {BODY - 0.3: 0.0, BODY: 1.0, BODY + 0.3: 0.0},
+                  ease="in_out_sine")
+    body = act.add(models.organ_body("fib_body"), span=(BODY, DURATION))
+    for k, organ in enumerate(ORGANS):
+        t = BODY + 0.6 + 0.55 * k
+        act.animate(f"{body.organs[organ]}.params.{organ}", 0.0, 1.0, over=(t, t + 0.5),
+                    ease="in_out_sine")
+    act.set("camera.near", 20.0, at=BODY)
+    act.set("camera.far", 8000.0, at=BODY)
+    act.camera.path({BODY: ((250.0, -2050.0, 330.0), (250.0, 0.0, 90.0)),
+                     DURATION: ((230.0, -1800.0, 300.0), (230.0, 0.0, 100.0))})
 
     act.line("fibrosis.stellate")
     act.line("fibrosis.cirrhosis")
     act.line("fibrosis.aclf")
     act.line("aclf", image=cards.aclf)
     act.line("aclf_patients", image=cards.aclf_patients)
+    act.line("fibrosis.aclf_organs")
+    act.line("fibrosis.no_trigger")

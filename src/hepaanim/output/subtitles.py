@@ -1,8 +1,21 @@
-"""SRT and WebVTT subtitle files from the same caption data the frames show.
+"""Subtitle files from the same caption data the frames show: SRT and WebVTT for the
+captions, and a WebVTT of the cards' text alternatives.
 
-Captions, titles and cards are written (a card's caption text is its spoken/read
-alternative); corner labels such as 'molecules enlarged' are not.  Times are shifted to
-the rendered range, so a render of one act has subtitles that start at 0.
+Why two tracks: a card (a data infographic) stays on screen while captions come and go
+beside it, so written into the caption track its text overlaps a caption cue, and players
+then stack or drop cues.  The caption track (``<video>.srt``, ``<video>.vtt``) holds what
+is read as a sentence: lower thirds and the title; the cards' text alternatives go to
+``<video>.cards.vtt``, a WebVTT meant for ``<track kind="descriptions">`` (read out or
+shown by an assistive player, never on top of the captions).  Corner labels such as
+"Molecules enlarged" are in neither: they qualify the picture, they are not spoken.
+
+A title is drawn as a name over a subtitle ("HepaStem" / "How an ... may work"); as a cue
+it reads as one sentence, the two joined the way the language joins a name to its
+description ("HepaStem: how an ... may work"; French puts a no-break space before the
+colon, Japanese a full-width colon; German keeps the capital, which may start a noun).
+
+Times are shifted to the rendered range, so a render of one act has subtitles that start
+at 0.
 """
 from __future__ import annotations
 
@@ -10,19 +23,57 @@ from pathlib import Path
 
 from . import atomic
 
-SUBTITLED_STYLES = ("lower_third", "title", "card")
+SUBTITLED_STYLES = ("lower_third", "title")     # the caption track
+CARD_STYLES = ("card",)                           # the cards' track (text alternatives)
+
+# How a title's name is joined to its description, per language: (separator, lowercase
+# the description's first letter?).
+_TITLE_JOIN = {"en": (": ", True), "fr": ("\u00a0: ", True), "de": (": ", False),
+               "ja": ("\uff1a", False)}
 
 
-def cues(captions, start: float = 0.0, end: float = float("inf"),
-         lang: str = "en") -> list[tuple[float, float, str]]:
-    """(start, end, text) of each subtitled caption in ``lang`` (``Caption.text_in``)."""
+def title_sentence(text: str, lang: str = "en") -> str:
+    """A title's lines as one sentence: "HepaStem\\nHow it may work" -> "HepaStem: how it
+    may work" (module doc).  A word in capitals (an acronym such as "ACLF") keeps them."""
+    lines = [" ".join(ln.split()) for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 2:
+        return " ".join(lines)
+    sep, lower = _TITLE_JOIN.get(lang.split("-")[0], (": ", True))
+    rest = " ".join(lines[1:])
+    word = rest.split(" ")[0]
+    if lower and not (len(word) > 1 and word[1].isupper()):
+        rest = rest[0].lower() + rest[1:]
+    return lines[0] + sep + rest
+
+
+def _text(c, lang: str) -> str:
+    text = c.text_in(lang)
+    return title_sentence(text, lang) if c.style == "title" else " ".join(text.split())
+
+
+def cues(captions, start: float = 0.0, end: float = float("inf"), lang: str = "en",
+         styles=SUBTITLED_STYLES) -> list[tuple[float, float, str]]:
+    """(start, end, text) of each caption of ``styles`` (default: the caption track) in
+    ``lang`` (``Caption.text_in``), shifted to the range [start, end)."""
     out = []
     for c in sorted(captions, key=lambda c: c.start):
-        if c.style not in SUBTITLED_STYLES or c.end <= start or c.start >= end:
+        if c.style not in styles or c.end <= start or c.start >= end:
             continue
         a, b = max(c.start, start) - start, min(c.end, end) - start
-        out.append((a, b, " ".join(c.text_in(lang).split())))
+        out.append((a, b, _text(c, lang)))
     return out
+
+
+def card_cues(captions, start: float = 0.0, end: float = float("inf"),
+              lang: str = "en") -> list[tuple[float, float, str]]:
+    """The cards' text alternatives as cues (for ``<video>.cards.vtt``)."""
+    return cues(captions, start, end, lang, CARD_STYLES)
+
+
+def overlaps(cue_list) -> list[tuple[tuple, tuple]]:
+    """Pairs of cues that are on screen at the same time (a player stacks or drops them)."""
+    ordered = sorted(cue_list)
+    return [(a, b) for a, b in zip(ordered, ordered[1:]) if b[0] < a[1] - 1e-9]
 
 
 def _stamp(t: float, sep: str) -> str:
@@ -45,16 +96,19 @@ def vtt(cue_list) -> str:
 
 def files(video_path: Path, captions, start: float = 0.0,
           end: float = float("inf"), lang: str = "en") -> dict[Path, str]:
-    """<video>.srt and <video>.vtt beside a video: path -> text."""
+    """<video>.srt and <video>.vtt (captions) and <video>.cards.vtt (the cards' text
+    alternatives) beside a video: path -> text."""
     cue_list = cues(captions, start, end, lang)
     video_path = Path(video_path)
     return {video_path.with_suffix(".srt"): srt(cue_list),
-            video_path.with_suffix(".vtt"): vtt(cue_list)}
+            video_path.with_suffix(".vtt"): vtt(cue_list),
+            video_path.with_suffix(".cards.vtt"): vtt(card_cues(captions, start, end, lang))}
 
 
 def write(video_path: Path, captions, start: float = 0.0, end: float = float("inf"),
           txn: atomic.Transaction | None = None, lang: str = "en") -> list[Path]:
-    """Write <video>.srt and <video>.vtt beside a video; returns their paths.
+    """Write <video>.srt, <video>.vtt and <video>.cards.vtt beside a video (``files``);
+    returns their paths.
 
     With `txn`, the files are only written to temporaries of that transaction (committed
     with the video, or not at all); without, they are committed here, together.
