@@ -9,9 +9,9 @@ is read as a sentence: lower thirds and the title; the cards' text alternatives 
 shown by an assistive player, never on top of the captions).  Corner labels such as
 "Molecules enlarged" are in neither: they qualify the picture, they are not spoken.
 
-A title is drawn as a name over a subtitle ("HepaStem" / "How an ... may work"); as a cue
+A title is drawn as a name over a subtitle ("Acme" / "How an ... may work"); as a cue
 it reads as one sentence, the two joined the way the language joins a name to its
-description ("HepaStem: how an ... may work"; French puts a no-break space before the
+description ("Acme: how an ... may work"; French puts a no-break space before the
 colon, Japanese a full-width colon; German keeps the capital, which may start a noun).
 
 Times are shifted to the rendered range, so a render of one act has subtitles that start
@@ -33,8 +33,8 @@ _TITLE_JOIN = {"en": (": ", True), "fr": ("\u00a0: ", True), "de": (": ", False)
 
 
 def title_sentence(text: str, lang: str = "en") -> str:
-    """A title's lines as one sentence: "HepaStem\\nHow it may work" -> "HepaStem: how it
-    may work" (module doc).  A word in capitals (an acronym such as "ACLF") keeps them."""
+    """A title's lines as one sentence: "Acme\\nHow it may work" -> "Acme: how it
+    may work" (module doc).  A word in capitals (an acronym such as "MRI") keeps them."""
     lines = [" ".join(ln.split()) for ln in text.split("\n") if ln.strip()]
     if len(lines) < 2:
         return " ".join(lines)
