@@ -17,8 +17,6 @@ place in the world, so no shot's nodes can show in another's.
 """
 import numpy as np
 
-from hepaanim.models.culture import culture_cells
-from hepaanim.models.flask import cell_vial, culture_flask, liver_sample
 from hepaanim import models
 from hepaanim.scene.transform import Transform
 
@@ -51,7 +49,7 @@ def build(act):
     # --- 1. the donated liver and a small piece of its tissue -------------------------
     act.add(models.liver("a0_liver"), span=TISSUE)
     sample_at = np.array([-70.0, -120.0, -55.0])
-    sample = act.add(liver_sample("a0_sample", seed=4, position=sample_at), span=TISSUE)
+    sample = act.add(models.liver_sample("a0_sample", seed=4, position=sample_at), span=TISSUE)
     act.animate(sample, "freed", 0.0, 1.0, over=(3.9, 5.1), ease="out_sine")
     face = sample_at + (0.0, 0.0, sample.cut_face_z)
     act.set("camera.near", 1.0)
@@ -64,10 +62,10 @@ def build(act):
     })
 
     # --- 2. the culture: seeded, spreading, dividing to confluence, lifted ------------
-    flask = act.add(culture_flask("a0_flask", position=FLASK_AT), span=CULTURE)
+    flask = act.add(models.culture_flask("a0_flask", position=FLASK_AT), span=CULTURE)
     field = Transform(position=FLASK_AT + (30.0, -38.0, flask.floor_z + 0.05),
                       scale=ENLARGE)
-    cells = act.add(culture_cells("a0_cells", count=140, seeded=6, seed=3, spread=0.0,
+    cells = act.add(models.culture_cells("a0_cells", count=140, seeded=6, seed=3, spread=0.0,
                                   confluence=0.0, floor=False, transform=field), span=CULTURE)
     act.animate(cells, "spread", 0.0, 1.0, over=(5.4, 6.3), ease="in_out_sine")
     act.animate(cells, "confluence", 0.0, 1.0, over=(6.1, 7.9), ease="in_out_sine")
@@ -87,14 +85,15 @@ def build(act):
     })
 
     # --- 3. the vial act 6 infuses from, filled with the suspended cells --------------
-    vial = act.add(cell_vial("a0_vial", cells=0.0, seed=2, hero=True, position=VIAL_AT),
+    vial = act.add(models.cell_vial("a0_vial", cells=0.0, seed=2, hero=True, position=VIAL_AT),
                    span=VIAL)
     act.animate(vial, "cells", 0.0, 1.0, over=(VIAL[0] + 0.1, VIAL[1] - 0.2),
                 ease="out_sine")
     c = VIAL_AT + (0.0, 0.0, 22.0)
-    act.camera.glide({VIAL[0]: (c + (18.0, -95.0, 12.0), c),
-                      VIAL[1]: (c + (12.0, -78.0, 8.0), c)})
+    act.camera.glide({VIAL[0]: (c + (22.0, -125.0, 14.0), c),
+                      VIAL[1]: (c + (16.0, -105.0, 10.0), c)})
 
+    act.subject(sample, flask, vial)     # each in its span, kept at 1:1 and 9:16
     act.line("prologue.title")
     act.line("prologue.origin")
     act.line("prologue.scale")
