@@ -31,12 +31,11 @@ def _inflow_artery(route):
 def build(act):
     dissolve(act, first=True)
     body = models.iv_route("a1_body", with_liver=False)
-    parts = {n.name: n for n in body.nodes}
     for name, opacity in (("a1_body", 0.10), ("a1_body_heart", 0.45),
                           ("a1_body_lung_right", 0.16), ("a1_body_lung_left", 0.16)):
-        n = parts[name]
-        n.material = n.material.copy(opacity=opacity, shading="vertex")
-        act.add(n)
+        body = body.restyled(name, opacity=opacity, shading="vertex")
+        act.add(body[name])
+    parts = {n.name: n for n in body.nodes}
     lt = body.liver_transform
     liver = act.add(models.liver("a1_liver", transform=lt))
     vessels = models.vasculature("a1_vessels", transform=lt)

@@ -90,12 +90,10 @@ def build(act):
     tissue = models.sinusoid("a2_sinusoid", transform=Transform(
         position=c, rotation=quat_from_axis_angle(np.array([0, 0, 1.0]), SIN_ANGLE + np.pi)),
         wall_opacity=0.5)
-    pores = tissue["fenestrae"]           # sieve plates: a soft texture, not dark grit
-    pores.material = pores.material.copy(color="#A58FB0", roughness=0.7)
-    tissue = tissue.open_top(2.0)
+    # Sieve plates: a soft texture, not dark grit.
+    tissue = tissue.restyled("fenestrae", color="#A58FB0", roughness=0.7).open_top(2.0)
     under = plates_under(act, "a2_sinusoid_plates", c, axis, HEIGHT)
-    for kc in tissue.kupffer:
-        kc.node.material = kc.node.material.copy(emissive=0.2)
+    tissue = tissue.restyled(*(kc.name for kc in tissue.kupffer), emissive=0.2)
     cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1.0,
             skip=("microvilli", "stellate", "stellate_droplets"))
     line = tissue.centerline

@@ -12,7 +12,6 @@ import numpy as np
 
 from hepaanim import models
 from hepaanim.models.infusion import infusion_set, right_lung, route_cohort
-from hepaanim.models.iv_route import front_shell
 
 from .common import dissolve, warmth
 
@@ -31,15 +30,15 @@ def build(act):
     act.set("camera.near", 5.0)
     act.set("camera.far", 6000.0)
 
-    route = models.iv_route("a6_body", seed=0)
-    skip = ("a6_body_vessels_portal", "a6_body_vessels_hepatic_veins", "a6_body_cannula")
-    nodes = [n for n in route.nodes if n.name not in skip] + right_lung(route, "a6_body")[0]
-    for n in nodes:                      # lit per vertex: cheap on llvmpipe
-        n.material = n.material.copy(shading="vertex")
     # Every shot looks from the front: only the skin's near layer, a little more opaque
-    # (its far layer would be a second blend over most of the frame, for little).
-    route.node.geometry = front_shell(route.node.geometry)
-    route.node.material = route.node.material.copy(opacity=0.17)
+    # (its far layer would be a second blend over most of the frame, for little); lit per
+    # vertex: cheap on llvmpipe.
+    route = models.iv_route("a6_body", seed=0, skin="front").restyled(shading="vertex")
+    route = route.restyled("a6_body", opacity=0.17)
+    skip = ("a6_body_vessels_portal", "a6_body_vessels_hepatic_veins", "a6_body_cannula")
+    lung = right_lung(route, "a6_body")[0]
+    nodes = [n for n in route.nodes if n.name not in skip] + [
+        n.copy(material=n.material.copy(shading="vertex")) for n in lung]
     act.add(nodes)
     for n in nodes[1:]:     # at first only skin, arm vein and line: organs fade in later
         if n.name != "a6_body_veins":

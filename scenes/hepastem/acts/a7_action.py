@@ -12,6 +12,7 @@ HepaStem cell: it never turns into a liver cell.  Captions say whose evidence th
 import numpy as np
 
 from hepaanim import models
+from hepaanim.scene.transform import Transform
 from hepaanim.timeline import easing
 
 from .common import bloom, cutaway, dissolve, warmth
@@ -52,9 +53,8 @@ def build(act):
     act.set(f"{stellate.name}.transform.position", STELLATE_AT)
 
     # The lodged cell: elongated and squeezed to fill the lumen (it is larger than it).
-    cell = act.add(models.msc_cell("a7_hepastem", state=1.0, position=CELL_AT))
-    cell.node.transform.scale = np.array([1.1, 0.68, 0.68])
-    cell.node.material = cell.node.material.copy(opacity=1.0, shading="vertex")
+    cell = act.add(models.msc_cell("a7_hepastem", state=1.0, transform=Transform(
+        position=CELL_AT, scale=(1.1, 0.68, 0.68))).restyled(opacity=1.0, shading="vertex"))
     act.animate(cell, "secretion", 0.0, 1.0, over=(1.0, 4.0))
     act.animate(cell, "secretion", 1.0, 0.55, over=(12.0, 17.0))
 
@@ -81,8 +81,7 @@ def build(act):
     # The activated stellate cell, once the factors reach it, rounds up and stops laying
     # collagen; the fibres in the space of Disse thin.
     fibres = act.add(models.collagen("a7_collagen", paths=tissue.disse_paths,
-                                     amount=1.0))
-    fibres.node.material = fibres.node.material.copy(shading="vertex")
+                                     amount=1.0).restyled(shading="vertex"))
     act.animate(stellate.node, "params.state", 1.0, 0.6, over=(8.0, 14.5))
     act.animate(fibres, "params.amount", 1.0, 0.35, over=(9.0, 16.5), ease="in_out_sine")
 

@@ -74,8 +74,7 @@ def build(act):
                                  np.array([0, 0, 1.0]), SIN_ANGLE + np.pi)), wall_opacity=0.5)
     tissue = tissue.open_top(2.0)
     under = plates_under(act, "a8_sinusoid_plates", c, axis, HEIGHT)
-    pores = tissue["fenestrae"]
-    pores.material = pores.material.copy(color="#A58FB0", roughness=0.7)
+    tissue = tissue.restyled("fenestrae", color="#A58FB0", roughness=0.7)
     cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1.0)
     shown = act.film.scene.nodes
     for n in tissue.nodes + [under]:

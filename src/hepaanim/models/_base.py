@@ -13,7 +13,7 @@ geometry (and GPU buffers) instead of creating a new mesh every frame.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -92,6 +92,24 @@ class Model:
             if key in n.params:
                 n.params[key] = value
         return self
+
+    def restyled(self, *parts: str, **material) -> "Model":
+        """A new model whose ``parts`` (node names or name endings; none: every node) have
+        their material changed (``Material.copy(**material)``): a shot's look without
+        editing the model in place.  Models it holds (a sinusoid's cells) follow."""
+        targets = self.nodes if not parts else [self[p] for p in parts]
+        return self._swapped({n.name: n.copy(material=n.material.copy(**material))
+                              for n in targets})
+
+    def _swapped(self, swap: dict) -> "Model":
+        def fix(v):
+            if isinstance(v, Model):
+                return v._swapped(swap)
+            if isinstance(v, list) and v and all(isinstance(x, Model) for x in v):
+                return [x._swapped(swap) for x in v]
+            return v
+        changes = {f.name: fix(getattr(self, f.name)) for f in fields(self) if f.name != "nodes"}
+        return replace(self, nodes=[swap.get(n.name, n) for n in self.nodes], **changes)
 
     def derived(self) -> list[Node]:
         """The nodes as a frame would show them now (derive applied): for tests, gallery."""

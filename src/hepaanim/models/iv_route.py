@@ -271,7 +271,8 @@ class IVRoute(Model):
     liver_transform: Transform = None
     capillary_center: np.ndarray = None
 
-def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform=None) -> Model:
+def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform=None,
+             skin: str = "full") -> IVRoute:
     """Translucent body with the IV route (mm, body frame; ``transform`` moves it all).
 
     Nodes: ``{name}`` (body silhouette, translucent), ``{name}_heart``, ``{name}_lung_right``,
@@ -279,20 +280,26 @@ def iv_route(name: str = "iv", seed: int = 0, with_liver: bool = True, transform
     "enlarged"), ``{name}_veins``, ``{name}_arteries`` (the route's vessels),
     ``{name}_cannula``; with ``with_liver`` also the liver (translucent) and its vessels as
     ``{name}_liver*`` and ``{name}_vessels_*``.
-    Attributes (``IVRoute``): ``path`` (Path, world frame: ``path.point(s)``, ``path.at("lungs")``),
+    ``skin="front"`` keeps only the skin's near layer (``front_shell``): for shots that all
+    look from the front, the far layer is a second blend over most of the frame, for little.
+    Attributes (``IVRoute``): ``path`` (Path, world frame: ``path.point(s)``,
+    ``path.at("lungs")``),
     ``waypoints`` (name → s), ``pause_points(count, seed)`` (places in the lung capillary
     bed where cells lodge), ``liver_transform`` (Transform placing liver models in the body).
     """
+    if skin not in ("full", "front"):
+        raise ValueError(f"iv_route skin={skin!r}: choose full or front")
     tr = transform_of(transform)
     m = tr.matrix()
     veins, arteries, cannula = _route_geometries(seed)
+    skin_geo = body_geometry() if skin == "full" else front_shell(body_geometry())
     beds, bed_geo = _capillary_bed(seed)
 
     def node(part, geo, mat, tags=()):
         return MeshNode(part, geometry=geo, material=mat, transform=tr.copy(), tags=tags)
     vessel = dict(roughness=0.3, rim=0.35, rim_color=rgb("#FFE2D6"), wrap=0.4)
     nodes = [
-        node(name, body_geometry(), Material(color=rgb(SKIN), opacity=0.13, roughness=0.6,
+        node(name, skin_geo, Material(color=rgb(SKIN), opacity=0.13, roughness=0.6,
                                               rim=1.1, rim_color=rgb("#DCEBFF"), wrap=0.5)),
         node(sub(name, "heart"), heart_geometry(),
              Material(color=rgb(HEART), opacity=0.55, roughness=0.35, rim=0.6)),
