@@ -454,3 +454,29 @@ def test_camera_glide_never_overshoots_a_key():
     assert max(ys) <= -9.0 + 1e-9 and np.all(np.diff(ys) >= -1e-9)
     assert film.evaluate(3.0).camera.near == pytest.approx(
         0.1 * np.linalg.norm(film.evaluate(3.0).camera.position))
+
+
+def test_restyled_returns_a_new_model_and_its_cells_follow():
+    s = sinusoid("s")
+    kc = s.kupffer[0]
+    t = s.restyled(kc.name, emissive=0.2).restyled("fenestrae", roughness=0.7)
+    assert t.kupffer[0].node.material.emissive == pytest.approx(0.2)
+    assert t.kupffer[0].node is t[kc.name]                       # one node, not two copies
+    assert t["fenestrae"].material.roughness == pytest.approx(0.7)
+    assert kc.node.material.emissive != pytest.approx(0.2)      # the original is untouched
+    assert s["fenestrae"].material.roughness != pytest.approx(0.7)
+    front = iv_route("r", skin="front")
+    assert front.node.triangle_count < iv_route("q").node.triangle_count
+    with pytest.raises(ValueError, match="skin='back'"):
+        iv_route("x", skin="back")
+
+
+def test_scenes_do_not_edit_models_after_building_them():
+    """Shot choices are build options or methods returning a new model; an assignment into
+    a built model's nodes (``pores.derive = ...``, ``node.material = ...``) is the old way."""
+    import re
+    edit = re.compile(r"\.(derive|material|geometry|transform|scale|params|instances|visible"
+                      r"|parent)(\.[a-z_]+)?\s*=[^=]")
+    hits = [f"{p.relative_to(ROOT)}:{k}" for p in (ROOT / "scenes").rglob("*.py")
+            for k, line in enumerate(p.read_text().splitlines(), 1) if edit.search(line)]
+    assert hits == []
