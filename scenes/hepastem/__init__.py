@@ -15,6 +15,7 @@ A film is a package of its own, beside the engine (``src/hepaanim`` knows no fil
 """
 from pathlib import Path
 
+from hepaanim.audio.film import follow_voice
 from hepaanim.scene.grade import Grade
 
 from .acts import ACTS
@@ -34,3 +35,4 @@ def build(film):
     for module in ACTS:
         act = film.act(module.NAME, module.DURATION)
         module.build(act)
+    follow_voice(film)               # captions leave with their speech (voice/ takes)

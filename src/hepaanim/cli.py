@@ -147,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="finished chunks, reused on the next render (default renders/.cache, "
                         "or $HEPAANIM_CACHE_DIR)")
 
+    from .audio import cli as sound_cli
+    sound_cli.render_flags(r)
+    sound_cli.voice_parser(sub, _seconds)
+
     s = sub.add_parser("still", help="render one instant to a PNG")
     s.add_argument("scene")
     s.add_argument("--t", type=_seconds, required=True, metavar="SECONDS")
@@ -328,6 +332,7 @@ def cmd_render(args) -> int:
             res = render_chunked(args.scene, film, args.format, out, p, frames,
                                  runner=runner_for(args.workers or 1, args.scheduler),
                                  cache_dir=cache_dir, quiet=args.quiet, txn=txn)
+            _sound(args, film, out, frames, fps, txn=txn)
             if film.timeline.captions:
                 from .output import subtitles
                 try:
@@ -345,6 +350,12 @@ def cmd_render(args) -> int:
         print(f"wrote {res['path']}: {res['frames']} frames, {w}x{h} @ {fps:g} fps "
               f"({res['fps']:.1f} fps{cached})")
     return 0
+
+
+def _sound(args, film, path, frames, fps, lang=None, txn=None) -> None:
+    """The soundtrack, mixed once for the span and muxed after the chunks are joined."""
+    from .audio import cli as sound_cli
+    sound_cli.add_sound(args, film, path, frames, fps, UsageError, lang=lang, txn=txn)
 
 
 def _unwritten(e: OSError, out: Path):
@@ -404,6 +415,11 @@ def cmd_preview(args) -> int:
         return 0
 
 
+def cmd_voice(args) -> int:
+    from .audio import cli as sound_cli
+    return sound_cli.cmd_voice(args, _load(args.scene), UsageError)
+
+
 def _sigterm(signum, frame):
     raise KeyboardInterrupt
 
@@ -414,7 +430,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
     handlers = {"render": cmd_render, "still": cmd_still, "info": cmd_info,
-                "gallery": cmd_gallery, "preview": cmd_preview}
+                "gallery": cmd_gallery, "preview": cmd_preview, "voice": cmd_voice}
     try:
         return handlers[args.command](args)
     except (UsageError, SceneError, FFmpegMissing) as e:

@@ -61,11 +61,16 @@ def _run(cmd: list[str]) -> subprocess.CompletedProcess:
 
 
 def mux(video: Path, audio: np.ndarray | Path, out: Path | None = None,
-        rate: int = RATE) -> Path:
+        rate: int = RATE, described: np.ndarray | None = None, lang: str = "eng") -> Path:
     """Put `audio` (an (n, 2) array at `rate`, or an audio file) beside the video stream
     of `video` into `out` (default: `video` itself, replaced).  The codec follows `out`'s
     suffix (AAC for .mp4, Opus for .webm); the video is copied as it is.  Written to a
-    temporary name and renamed, so a failure leaves `out` as it was."""
+    temporary name and renamed, so a failure leaves `out` as it was.
+
+    `described` (the mix with audio description) becomes a second audio stream, tagged
+    as such (``comment`` disposition, title "Audio description") and not default, so a
+    player starts with the main mix and offers the described one in its audio menu.
+    `lang` is the streams' ISO 639-2 language tag."""
     video = Path(video)
     out = Path(out) if out is not None else video
     codec = AUDIO_CODECS.get(out.suffix.lower())
@@ -77,11 +82,20 @@ def mux(video: Path, audio: np.ndarray | Path, out: Path | None = None,
             wav = Path(d) / "mix.wav"
             soundfile.write(str(wav), as_stereo(audio), rate, format="WAV", subtype="FLOAT")
             audio = wav
+        second, maps = [], ["-map", "0:v:0", "-map", "1:a:0"]
+        if described is not None:
+            dwav = Path(d) / "described.wav"
+            soundfile.write(str(dwav), as_stereo(described), rate, format="WAV",
+                            subtype="FLOAT")
+            second = ["-i", str(dwav)]
+            maps += ["-map", "2:a:0", "-disposition:a:1", "comment",
+                     "-metadata:s:a:1", "title=Audio description"]
         extra = ["-movflags", "+faststart"] if out.suffix.lower() in (".mp4", ".mov") else []
         try:
             _run([_ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-                  "-i", str(video), "-i", str(audio),
-                  "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *codec,
+                  "-i", str(video), "-i", str(audio), *second,
+                  *maps, "-disposition:a:0", "default", "-metadata:s:a", f"language={lang}",
+                  "-c:v", "copy", *codec,
                   "-ar", str(RATE), "-ac", "2", *extra, str(tmp)])
             atomic.commit(tmp, out)
         except BaseException:

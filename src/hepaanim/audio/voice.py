@@ -35,7 +35,11 @@ from .clips import RATE, as_stereo, resample, trim_silence
 # espeak-ng's voice for each language the film ships (Debian's espeak-ng-data has them all).
 VOICES = {"en": "en", "fr": "fr", "de": "de", "ja": "ja"}
 WPM = 160                     # a calm explainer pace (espeak-ng's default is 175)
-TAKE_SUFFIXES = (".flac", ".wav")
+TAKE_SUFFIXES = (".flac", ".wav", ".opus")   # a recorded FLAC/WAV wins over a shipped .opus
+# Shipped scratch takes are Ogg Opus at ~23 kbit/s mono (libsndfile's compression level
+# 0.95): ~3 KB a second of speech, a few hundred KB a language, where 16-bit FLAC took
+# 2.7 MB.  Opus decodes at 48 kHz and libsndfile keeps the exact length (pre-skip applied).
+OPUS_LEVEL = 0.95
 
 
 class TakeError(ValueError):
@@ -126,16 +130,21 @@ def read_take(path: Path, line_id: str) -> np.ndarray:
 
 
 def write_take(folder: Path, line_id: str, lang: str, audio: np.ndarray, text: str,
-               source: str) -> Path:
+               source: str, suffix: str = ".flac") -> Path:
     """Write a take as FLAC (16-bit, mono when both sides are equal: small enough to ship
-    in the film's assets) with its sidecar; both written to temporaries and renamed."""
+    in the film's assets) with its sidecar; both written to temporaries and renamed.
+    ``suffix=".opus"``: Ogg Opus (OPUS_LEVEL), for scratch takes shipped in a repository."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     audio = as_stereo(audio)
     out = audio[:, 0] if np.array_equal(audio[:, 0], audio[:, 1]) else audio
-    target = folder / f"{line_id}.{lang}.flac"
+    target = folder / f"{line_id}.{lang}{suffix}"
     tmp = target.with_name(f".{target.name}.partial")
-    soundfile.write(str(tmp), out, RATE, subtype="PCM_16", format="FLAC")
+    if suffix == ".opus":
+        soundfile.write(str(tmp), out, RATE, format="OGG", subtype="OPUS",
+                        compression_level=OPUS_LEVEL)
+    else:
+        soundfile.write(str(tmp), out, RATE, subtype="PCM_16", format="FLAC")
     side = sidecar_path(target)
     side_tmp = side.with_name(f".{side.name}.partial")
     side_tmp.write_text(json.dumps({"line": line_id, "lang": lang,
@@ -230,7 +239,7 @@ def voice_lines(lines, lang: str, folder: Path | None = None, wpm: int = WPM,
 
 
 def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
-                 replace: bool = False) -> list[Path]:
+                 replace: bool = False, suffix: str = ".flac") -> list[Path]:
     """Write scratch takes (FLAC + sidecar) for lines that have no take (or all lines with
     `replace`, but never over a take whose sidecar says it was recorded).  This is what
     ships in the film's assets, so a pip-only install without espeak-ng is narrated too."""
@@ -244,8 +253,13 @@ def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
             meta = _sidecar(p)
             if not replace or not str(meta.get("source", "")).startswith("espeak-ng"):
                 continue
+            if (meta.get("text_sha256") == text_digest(line.text) and p.suffix == suffix
+                    and meta.get("source") == source):
+                continue     # up to date (a rewrite would change only Ogg's serial number)
+        if p is not None and p.suffix != suffix:      # an older scratch take, other format
+            p.unlink()
         written.append(write_take(folder, line.id, lang, synthesize(line.text, lang, wpm),
-                                  line.text, source))
+                                  line.text, source, suffix))
     return written
 
 

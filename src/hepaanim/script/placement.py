@@ -53,7 +53,7 @@ def placement_problems(script: Script, placed: dict[str, tuple[str, str]],
         if not ln.style.startswith("card_"):
             covered.update(x.id for x in script if x.card == lid and x.id != lid)
     for ln in script:
-        if ln.id not in covered:
+        if ln.id not in covered and ln.style != "description":    # spoken, never placed
             act = f" ({act_files[ln.act]})" if ln.act in act_files else ""
             problems.append(f"{ln.where()}: {ln.id}: no act places this line; act "
                             f"{ln.act!r}{act} should")

@@ -12,10 +12,21 @@ on-screen line changed.  The file is UTF-8 with a header row; columns:
               ``card`` (a drawn card; its text is the card's text alternative, what the
               subtitles say) and a card's parts ``card_kicker``, ``card_title``,
               ``card_value``, ``card_text``, ``card_axis`` (scale marks) and
-              ``card_source`` (the card's footnote)
+              ``card_source`` (the card's footnote), and ``description`` (never shown:
+              the audio description, what is on screen that the narration does not say,
+              spoken in the narration's pauses with ``--described`` and written to
+              ``<name>.descriptions.vtt``; no act places it, its window is when what it
+              describes is on screen)
 ``position``  where the style puts it: ``bottom``, ``center``, ``right``, ``top_right`` …
 ``fade``      optional: seconds of fade in and out (empty: the engine's default)
 ``note``      optional: a remark for writers and reviewers (never shown)
+``voice``     optional: ``yes`` (the line is narrated: spoken by the voice-over, its caption
+              timed to the take), ``no`` (shown only), or empty: the style decides, narrated
+              for ``lower_third`` and ``title`` (what a narrator says), shown only for
+              labels and cards (their words are on screen as figures and scale marks).
+              One decision for every language: a line narrated in English is narrated in
+              each translation (its take: ``voice/<id>.<lang>.flac`` or ``.wav``
+              recorded, else the shipped scratch ``.opus``)
 ``claims``    space-separated claim ids from the claims ledger the line rests on, or ``-``
               for a line that states no fact (a title word, a scale label, a source line)
 ``en``        the English text; further columns named by a language code (``fr``,
@@ -33,9 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STYLES = ("lower_third", "title", "label", "card", "card_kicker", "card_title",
-          "card_value", "card_text", "card_axis", "card_source")
+          "card_value", "card_text", "card_axis", "card_source", "description")
+NARRATED_STYLES = ("lower_third", "title")     # narrated when the voice column is empty
 REQUIRED = ("id", "act", "in", "out", "style", "position", "claims", "en")
-OPTIONAL = ("fade", "note")
+OPTIONAL = ("fade", "note", "voice")
 NO_FACT = "-"
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -59,6 +71,14 @@ class Line:
     fade: float | None = None
     row: int = 0                       # the row in the file (header = 1)
     file: str = ""
+    voice: bool | None = None          # the ``voice`` column: True/False, None = by style
+
+    @property
+    def narrated(self) -> bool:
+        """Spoken by the voice-over (``voice`` column, else the style: module docstring)."""
+        if self.style == "description":
+            return False
+        return self.voice if self.voice is not None else self.style in NARRATED_STYLES
 
     @property
     def states_fact(self) -> bool:
@@ -215,5 +235,9 @@ def load_script(path) -> Script:
                 text[lang] = _unescape(s)
         if "en" not in text:
             raise ScriptError(f"{name}:{num}:en: empty text")
-        lines.append(Line(lid, act, a, b, style, position, claims, text, fade, num, name))
+        voice = r.get("voice", "").strip().lower()
+        if voice not in ("", "yes", "no"):
+            raise ScriptError(f"{name}:{num}:voice: {voice!r}: write yes, no or leave empty")
+        lines.append(Line(lid, act, a, b, style, position, claims, text, fade, num, name,
+                          {"yes": True, "no": False}.get(voice)))
     return Script(name, tuple(lines), langs)
