@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="port on 127.0.0.1 (default: a free one)")
     v.add_argument("--no-browser", action="store_true",
                    help="do not open a browser; print the URL and wait")
+    from .cli_script import add_script_commands      # check, review (the script table)
+    add_script_commands(sub)
     return p
 
 
@@ -431,6 +433,8 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _sigterm)
     handlers = {"render": cmd_render, "still": cmd_still, "info": cmd_info,
                 "gallery": cmd_gallery, "preview": cmd_preview, "voice": cmd_voice}
+    from .cli_script import HANDLERS as script_handlers
+    handlers.update(script_handlers)
     try:
         return handlers[args.command](args)
     except (UsageError, SceneError, FFmpegMissing) as e:

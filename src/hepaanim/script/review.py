@@ -40,6 +40,7 @@ FONTS = {
 MAIN_FONT = "lato"
 FALLBACK_FONTS = ("dejavu",)
 
+DRAFT = "draft translation, for review"      # beside every text not in English
 THUMB_WIDTH = 240                      # stored thumbnail size (pixels); printed 38 mm wide
 INK = (24, 33, 47)
 MUTED = (96, 110, 128)
@@ -58,6 +59,7 @@ class FilmInfo:
     duration: float                    # seconds
     fps: float
     scene: str = ""
+    lang: str = "en"                   # the language of the on-screen text in the pack
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,8 @@ def _cover(pdf, pack: Pack, since: Since | None):
              else f"{len(pack.problems)} problem(s): see Open items")]
     if film.scene:
         rows.insert(0, ("Scene", film.scene))
+    if film.lang != "en":
+        rows.insert(1, ("Language", f"{film.lang}: {DRAFT}"))
     if since is not None:
         pf = since.previous.get("film", {})
         rows.append(("Compared with", f"version {pf.get('version', '?')} of "
@@ -336,7 +340,8 @@ def _entries(pdf, pack: Pack, thumbs: dict):
                 r.cell(img=_image(png), img_fill_width=True)
             else:
                 r.cell("(no thumbnail)", style=_face(size=7.5, color=MUTED))
-            r.cell(_md(e.text), style=_face(bold=True, size=9))
+            draft = f"\n\n__{DRAFT}__" if pack.film.lang != "en" else ""
+            r.cell(_md(e.text) + draft, style=_face(bold=True, size=9))
             r.cell(_claims_text(e), style=_face(size=7.5))
 
 

@@ -442,6 +442,9 @@ class Act:
         if line_id in self.film.placed:
             raise ValueError(f"line {line_id!r} is already placed at "
                              f"{self.film.placed[line_id][1]}")
+        if ln.end > self.duration + _EPS:
+            raise ValueError(f"line {line_id!r} runs {ln.start:g}-{ln.end:g} s ({ln.where()}), "
+                             f"past the end of act {self.name!r} ({self.duration:g} s)")
         from ..script import caption_args
         args = caption_args(ln)
         args.update(override)
