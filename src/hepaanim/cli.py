@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="render a scene to a video or PNG sequence")
     r.add_argument("scene")
     quality_flags(r)
+    version_flags(r, many=True)
+    r.add_argument("--transparent", action="store_true",
+                   help="no backdrop: alpha from the shot (--format mov or webm, for editors)")
     r.add_argument("--fps", type=_positive(float))
     r.add_argument("--from", dest="start", type=_seconds, metavar="S",
                    help="start at S seconds (within the act, with --act)")
@@ -155,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("scene")
     s.add_argument("--t", type=_seconds, required=True, metavar="SECONDS")
     quality_flags(s)
+    version_flags(s, many=False)
     s.add_argument("-o", "--output", required=True, metavar="PATH.png")
 
     g = sub.add_parser("gallery", help="labelled contact sheet of every model and key state")
@@ -315,9 +319,18 @@ def cmd_render(args) -> int:
     if args.format not in SEGMENT_FORMATS and (args.scheduler or (args.workers or 1) > 1):
         raise UsageError(f"--workers and --scheduler apply to {', '.join(SEGMENT_FORMATS)}, "
                          f"not {args.format}")
+    langs, aspects = args.lang or [None], args.aspect or [None]
+    if args.transparent and args.format not in ("mov", "webm", "png"):
+        raise UsageError(f"--transparent needs an alpha channel: --format mov or webm, "
+                         f"not {args.format}")
+    versions = len(langs) > 1 or len(aspects) > 1 or args.transparent or args.format == "mov"
+    if versions and (args.scheduler or (args.workers or 1) > 1):
+        raise UsageError("--workers and --scheduler render one version at a time (one "
+                         "language, one aspect, opaque mp4 or webm)")
     if args.format != "png":
         ffmpeg_exe()
     film = _load(args.scene)
+    _check_langs(film, [x for x in langs if x])
     start, end = _span(film, args)
     frames = frame_range(film, fps, start, end)
     if not len(frames):
@@ -326,7 +339,11 @@ def cmd_render(args) -> int:
     cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
     if args.format in SEGMENT_FORMATS:
         _writable_folder(cache_dir, "the chunk cache")
-    if args.format not in SEGMENT_FORMATS:
+    if versions or args.lang or args.aspect:
+        res = _render_versions(args, film, out, p.replace(transparent=args.transparent),
+                               frames, langs, aspects)
+        w, h = res.pop("size")
+    elif args.format not in SEGMENT_FORMATS:
         res = render_frames(film, args.format, out, p, frames, args.quiet)
     else:           # always chunked: same bytes for any worker count
         # The video and its subtitles are one transaction: all written, then all renamed.
@@ -352,6 +369,54 @@ def cmd_render(args) -> int:
         print(f"wrote {res['path']}: {res['frames']} frames, {w}x{h} @ {fps:g} fps "
               f"({res['fps']:.1f} fps{cached})")
     return 0
+
+
+def _render_versions(args, film, out: Path, p, frames, langs, aspects) -> dict:
+    """Every (language, aspect) version: one 3D pass per aspect, each language composited
+    and encoded from it (``render_versions``); a single opaque mp4/webm version goes
+    through the chunked pipeline like any render (workers, cache)."""
+    from .output import subtitles
+    from .output.atomic import Transaction
+    from .pipeline.cache import default_cache_dir
+    from .pipeline.chunked import render_chunked, runner_for
+    from .pipeline.job import SEGMENT_FORMATS
+    from .render.frames import render_versions
+    fps, done, rate, size = p.fps, [], [], p.size
+    for aspect in aspects:
+        pa = _sized(p, aspect, bool(args.resolution))
+        size = pa.size
+        outs = {(lang or "en"): version_path(out, lang, aspect) for lang in langs}
+        for path in outs.values():
+            if args.format != "png":
+                _output_file(path)
+        with Transaction() as txn:
+            if len(outs) == 1 and args.format in SEGMENT_FORMATS and not pa.transparent:
+                (lang, path), = outs.items()
+                cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+                res = render_chunked(args.scene, film, args.format, path, pa.replace(lang=lang),
+                                     frames, runner=runner_for(args.workers or 1,
+                                                               args.scheduler),
+                                     cache_dir=cache_dir, quiet=args.quiet, txn=txn)
+                paths = [res["path"]]
+            else:
+                res = render_versions(film, args.format, outs, pa, frames, args.quiet)
+                paths = res["paths"]
+            for lang, path in outs.items():
+                _sound(args, film, path, frames, fps, lang=lang, txn=txn)
+            if film.timeline.captions and args.format != "png":
+                for lang, path in outs.items():
+                    try:
+                        subtitles.write(path, film.timeline.captions, frames.first / fps,
+                                        frames.stop / fps, txn=txn, lang=lang)
+                    except OSError as e:
+                        raise _unwritten(e, path) from None
+            try:
+                txn.commit()
+            except OSError as e:
+                raise _unwritten(e, out) from None
+        done += paths
+        rate.append(res["fps"])
+    return {"path": ", ".join(done), "frames": len(frames), "fps": min(rate), "size": size}
 
 
 def _sound(args, film, path, frames, fps, lang=None, txn=None) -> None:
@@ -381,7 +446,10 @@ def cmd_still(args) -> int:
         raise UsageError(f"output {out} must end in .png")
     _output_file(out)
     _writable_folder(out.parent, "the output")
-    p = _preset(args)
+    p = _sized(_preset(args), (args.aspect or [None])[0], bool(args.resolution))
+    if args.lang:
+        _check_langs(film, args.lang)
+        p = p.replace(lang=args.lang[0])
     img = render_still(film, args.t, p)
     tmp = temp_path(out)
     try:

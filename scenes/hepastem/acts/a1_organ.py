@@ -38,6 +38,7 @@ def build(act):
     parts = {n.name: n for n in body.nodes}
     lt = body.liver_transform
     liver = act.add(models.liver("a1_liver", transform=lt))
+    act.subject(liver)                   # kept in frame at 1:1 and 9:16
     vessels = models.vasculature("a1_vessels", transform=lt)
     act.add([vessels["portal"], vessels["artery"]])
     inflow = act.add(models.vessels.portal_inflow("a1_inflow", transform=lt))

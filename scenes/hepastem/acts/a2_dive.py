@@ -123,6 +123,7 @@ def build(act):
         12.0: (c - axis * 74 - side * 8 + [0, 0, 46.0], c + axis * 2 - [0, 0, 3.0]),
     })
     act.camera.glide(keys, near_fraction=0.02, near_min=0.5)
+    act.subject(rbc, mode="keep")        # a flight: keep the 16:9 width (1:1, 9:16)
     act.set("camera.fov", 38.0)
 
     act.line("dive.flow")

@@ -21,6 +21,7 @@ def build(act):
     heps = cutaway(act, tissue, keep=lambda h: abs(h.center[2]) < 1,
                    skip=("microvilli", "stellate", "stellate_droplets"))
     hero = next(h for h in heps if abs(h.center[0]) < 1 and h.center[1] > 0)
+    act.subject(hero)                    # the ballooning cell, kept at 1:1 and 9:16
 
     # Steatosis everywhere (staggered), then the hero balloons and dies.
     for k, h in enumerate(heps):

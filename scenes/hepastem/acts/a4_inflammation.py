@@ -62,6 +62,7 @@ def build(act):
                                 14.0: (-5.0, 15.0, 3.5)},
                     turn_at=(4.0, 6.0), relax_at=(8.0, 11.5))
     mono = act.add(models.monocyte("inf_monocyte", state=1.0, position=(10.5, 0.0, 0.8)))
+    act.subject(neut, mono)              # the recruited cells, kept at 1:1 and 9:16
     squeeze_through(act, mono, {0.0: (10.5, 0.0, 0.8), 6.5: (7.0, 0.3, 0.8),
                                 9.5: (6.5, 6.5, 0.5), 12.0: (6.5, 12.0, -1.0),
                                 14.0: (6.5, 13.5, -1.5)},

@@ -125,6 +125,7 @@ def build(act):
     act.camera.path({BODY: ((250.0, -2050.0, 330.0), (250.0, 0.0, 90.0)),
                      DURATION: ((230.0, -1800.0, 300.0), (230.0, 0.0, 100.0))})
 
+    act.subject(scar, band, body)        # scar, septa, then the body (1:1 and 9:16)
     act.line("fibrosis.stellate")
     act.line("fibrosis.cirrhosis")
     act.line("fibrosis.aclf")

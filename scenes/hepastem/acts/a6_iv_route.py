@@ -68,6 +68,7 @@ def build(act):
                       13.0: ((140.0, -720.0, 60.0), (-20.0, 0.0, -10.0)),
                       16.0: ((-10.0, -300.0, 10.0), (-40.0, 0.0, -14.0))})
 
+    act.subject("a6_cells")              # the infused cells, kept at 1:1 and 9:16
     act.line("iv_route.infusion")
     act.line("iv_route.lungs")
     act.line("iv_route.liver")

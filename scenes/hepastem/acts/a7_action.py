@@ -55,6 +55,7 @@ def build(act):
     # The lodged cell: elongated and squeezed to fill the lumen (it is larger than it).
     cell = act.add(models.msc_cell("a7_hepastem", state=1.0, transform=Transform(
         position=CELL_AT, scale=(1.1, 0.68, 0.68))).restyled(opacity=1.0, shading="vertex"))
+    act.subject(cell)                    # the HepaStem cell, kept at 1:1 and 9:16
     act.animate(cell, "secretion", 0.0, 1.0, over=(1.0, 4.0))
     act.animate(cell, "secretion", 1.0, 0.55, over=(12.0, 17.0))
 

@@ -21,7 +21,7 @@ from PIL import Image
 
 from . import atomic
 
-FORMATS = ("mp4", "webm", "gif", "png")
+FORMATS = ("mp4", "webm", "mov", "gif", "png")
 
 
 class EncoderError(RuntimeError):
@@ -102,7 +102,24 @@ BT709 = ["-vf", "setparams=color_primaries=bt709:color_trc=bt709,"
          "-color_range", "tv"]
 
 
-def codec_args(fmt: str, fps: float, preset: str = "veryfast", crf: int = 18) -> list[str]:
+def _bt709(pix_fmt: str) -> list[str]:
+    return [BT709[0], BT709[1].replace("format=yuv420p", f"format={pix_fmt}"), *BT709[2:]]
+
+
+def codec_args(fmt: str, fps: float, preset: str = "veryfast", crf: int = 18,
+               alpha: bool = False) -> list[str]:
+    """ffmpeg's output arguments.  ``alpha``: keep the frames' alpha (editors' versions):
+    WebM as VP9 yuva420p (decode it with libvpx-vp9 to get the alpha back).  MOV is
+    always ProRes 4444 with an alpha channel (prores_ks, yuva444p10le, 16-bit alpha):
+    opaque unless the render is ``--transparent``."""
+    if fmt == "mov":
+        return [*_bt709("yuva444p10le"), "-c:v", "prores_ks", "-profile:v", "4444",
+                "-pix_fmt", "yuva444p10le", "-alpha_bits", "16", "-vendor", "apl0",
+                "-f", "mov"]
+    if fmt == "webm" and alpha:
+        return [*_bt709("yuva420p"), "-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0",
+                "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1",
+                "-pix_fmt", "yuva420p", "-auto-alt-ref", "0", "-f", "webm"]
     if fmt == "mp4":
         return [*BT709, "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
                 "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"]
@@ -135,7 +152,8 @@ class FFmpegSink:
     """
 
     def __init__(self, path: Path, size: tuple[int, int], fps: float, fmt: str = "mp4",
-                 preset: str = "veryfast", crf: int = 18, queue_size: int = 3):
+                 preset: str = "veryfast", crf: int = 18, queue_size: int = 3,
+                 alpha: bool = False):
         self.path = Path(path)
         self.tmp = atomic.temp_path(self.path)
         w, h = size
@@ -145,7 +163,7 @@ class FFmpegSink:
                          "[b][p]paletteuse=dither=bayer"]
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-r", f"{fps}",
-               "-i", "pipe:0", "-an", *vf, *codec_args(fmt, fps, preset, crf),
+               "-i", "pipe:0", "-an", *vf, *codec_args(fmt, fps, preset, crf, alpha),
                str(self.tmp)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
                                      start_new_session=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..output.encoders import open_sink
+from .framing import framed
 from .gl.renderer import AA_MODES, Renderer, RenderSettings, aa_settings  # noqa: F401
 from .settings import QUALITY, Settings  # noqa: F401
 
@@ -87,6 +88,8 @@ def render_frames(film, fmt: str, out, settings: Settings, frames: FrameRange,
     fps, blur = settings.fps, settings.motion_blur
     sink = None
     progress = Progress(len(frames), quiet, label=film.name)
+    if settings.transparent and fmt in ("webm", "mov"):
+        sink_kw.setdefault("alpha", True)
     try:
         sink = open_sink(fmt, out, settings.size, fps, first_frame=frames.first, **sink_kw)
         for i in range(frames.first, frames.stop):
@@ -110,17 +113,60 @@ def frame_bytes(renderer, film, t: float, fps: float, motion_blur: int = 1,
     motion_blur = N, the average of N instants spread over a 180° shutter centred on t:
     time is random access, so sub-frames are exact."""
     if motion_blur <= 1:
-        return renderer.render(film.evaluate(t), out)
+        return renderer.render(_state(renderer, film, t), out)
     acc = None
     for k in range(motion_blur):
         tk = t + shutter / fps * ((k + 0.5) / motion_blur - 0.5)
-        a = np.frombuffer(renderer.render(film.evaluate(tk)), np.uint8).astype(np.uint32)
+        a = np.frombuffer(renderer.render(_state(renderer, film, tk)), np.uint8
+                          ).astype(np.uint32)
         acc = a if acc is None else acc + a
     frame = ((acc + motion_blur // 2) // motion_blur).astype(np.uint8)
     if out is None:
         return frame.tobytes()
     np.frombuffer(out, np.uint8)[:] = frame
     return out
+
+
+def _state(renderer, film, t: float):
+    """The frame state at t, its camera reframed for the renderer's aspect (1:1, 9:16:
+    ``framing``); a renderer with no size (the digest pass's) gets the state as designed."""
+    state = film.evaluate(t)
+    s = getattr(renderer, "settings", None)
+    return state if s is None else framed(film, state, s.width, s.height)
+
+
+def render_versions(film, fmt: str, outs: dict, settings: Settings, frames: FrameRange,
+                    quiet: bool = False) -> dict:
+    """One 3D pass, one sink per language: ``outs`` maps a language to its output path.
+    Each frame's shot is drawn once and each language's captions and cards composited on
+    a copy of it (``Renderer.render_versions``), so four languages cost far less than four
+    renders.  On any error or Ctrl-C every previous output is left as it was."""
+    renderer = settings.renderer()
+    fps, langs = settings.fps, list(outs)
+    sinks = []
+    progress = Progress(len(frames), quiet, label=f"{film.name} ({', '.join(langs)})")
+    alpha = settings.transparent
+    try:
+        for lang in langs:
+            kw = {"alpha": alpha} if fmt not in ("png", "gif") else {}
+            sinks.append(open_sink(fmt, outs[lang], settings.size, fps,
+                                   first_frame=frames.first, **kw))
+        for i in range(frames.first, frames.stop):
+            state = _state(renderer, film, i / fps)
+            bufs = renderer.render_versions(state, langs, [k.buffer() for k in sinks])
+            for sink, buf in zip(sinks, bufs):
+                sink.write(buf)
+            progress.update()
+        paths = [sink.close() for sink in sinks]
+        sinks = []
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+    finally:
+        progress.close()
+        renderer.close()
+    return {"paths": [str(p) for p in paths], "frames": len(frames), "fps": progress.fps}
 
 
 def render_still(film, t: float, settings: Settings | int, height: int | None = None,

@@ -23,6 +23,8 @@ class Settings:
     hdr: bool = False       # float scene target (≈ +35-45 % per frame on llvmpipe)
     scale: float = 1.0      # render scale (the shot at a fraction of the size, enlarged)
     motion_blur: int = 1    # sub-frame instants averaged per frame (180° shutter)
+    lang: str = "en"        # the language of captions and cards (issue 16)
+    transparent: bool = False   # no backdrop: alpha from the shot (mov/webm for editors)
 
     def __post_init__(self):
         # Normalise types, so equal settings are equal keys (30 and 30.0, 1 and True).
@@ -45,8 +47,9 @@ class Settings:
         from ..compose import overlay_items
         from .gl.renderer import Renderer, RenderSettings
         r = Renderer(RenderSettings(self.width, self.height, self.aa, self.look, self.hdr,
-                                    self.scale))
+                                    self.scale, self.transparent))
         r.overlay_source = overlay_items
+        r.lang = self.lang
         return r
 
 

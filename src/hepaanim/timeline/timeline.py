@@ -252,6 +252,7 @@ class Act:
         self.duration = duration
         from .camera_moves import CameraRig
         self.camera = CameraRig(self)
+        self.framing = None          # act.subject(...): what reframing keeps in frame
 
     @property
     def end(self) -> float:
@@ -416,6 +417,42 @@ class Act:
         c = Caption(text, a, b, fade, style, position, image, site=call_site())
         self.film.timeline.captions.append(c)
         return c
+
+    @scripted
+    def subject(self, *what, mode: str = "auto", margin: float = 0.05, cameras=None):
+        """What must stay in frame when this act is reframed for another aspect (1:1, 9:16):
+        nodes or models (their box, per frame, from the evaluated state), node names, or
+        fixed shapes (``scene.reframe.Box``/``Sphere``/points).  The act's 16:9 camera is
+        reframed per frame by ``scene.reframe`` (``mode``, ``margin`` as there).
+        ``cameras``: a per-aspect override where the rule is not enough, ``{"9:16":
+        {"fov": 60, ...}}`` (Camera fields, applied after reframing) or ``{"9:16": fn}``,
+        ``fn(camera, t) -> camera`` on the reframed camera.  Recorded only; frames apply it."""
+        from ..scene.reframe import MODES
+        if not what:
+            raise ValueError(f"act {self.name!r}: subject() needs nodes, names or a box")
+        if mode not in MODES:
+            raise ValueError(f"subject mode {mode!r}: use one of {', '.join(MODES)}")
+        names, shapes = [], []
+        for w in what:
+            for item in (w if isinstance(w, list) else [w]):
+                if isinstance(item, str):
+                    names.append(item)
+                elif isinstance(item, Node):
+                    names.append(item.name)
+                elif hasattr(item, "nodes"):
+                    names.extend(n.name for n in item.nodes)
+                else:
+                    shapes.append(item)
+        for n in names:
+            if self.film.scene.find(n, self.name) is None:
+                raise ValueError(f"act {self.name!r}: subject node {n!r} is not in the act")
+        cams = dict(cameras or {})
+        bad = [k for k in cams if k not in ("16:9", "1:1", "9:16")]
+        if bad:
+            raise ValueError(f"subject cameras: unknown aspect {bad[0]!r} (16:9, 1:1, 9:16)")
+        self.framing = {"names": names, "shapes": shapes, "mode": mode, "margin": margin,
+                        "cameras": cams}
+        return self
 
     @scripted
     def line(self, line_id: str, image=None, **override) -> Caption:

@@ -39,7 +39,7 @@ def _tex(ctx, size, components=4, dtype="f2"):
 
 class PostChain:
     def __init__(self, gl, samples: int, aa: str | None, look: str = "full", hdr: bool = True,
-                 scale: float = 1.0):
+                 scale: float = 1.0, transparent: bool = False):
         if look not in LOOKS:
             raise ValueError(f"unknown look {look!r}; use one of {', '.join(LOOKS)}")
         if not SCALES[0] <= scale <= SCALES[1]:
@@ -88,7 +88,9 @@ class PostChain:
         self.fbos = {t: own(ctx.framebuffer([t])) for t in
                      (self.qa, self.qb, self.ea, self.eb, self.da, self.db)}
 
-        d = () if hdr else ("DISPLAY_REFERRED",)
+        # transparent: no backdrop under the shot; its coverage is the output's alpha
+        # (premultiplied colour, as the overlays blend), for editors' mov/webm versions.
+        d = (() if hdr else ("DISPLAY_REFERRED",)) + (("TRANSPARENT",) if transparent else ())
 
         def prog(v, f, defines=()):
             return gl.program(v, f, d + tuple(defines))

@@ -98,6 +98,7 @@ class RenderSettings:
     look: str = "full"        # "draft" skips bloom and DOF, "final" adds AO (see post.LOOKS)
     hdr: bool = True          # float scene target; False: tone-map per fragment (faster)
     scale: float = 1.0        # render the shot at this fraction of the size, then enlarge
+    transparent: bool = False  # no backdrop: alpha is the shot's coverage (editors' mov/webm)
 
     @property
     def aspect(self) -> float:
@@ -229,7 +230,7 @@ class Renderer:
         ctx.enable(moderngl.PROGRAM_POINT_SIZE)
         self._max_point = float(ctx.info.get("GL_POINT_SIZE_RANGE", (1.0, 64.0))[1])
         self.post = PostChain(self.gl, samples, aa_shader, settings.look, settings.hdr,
-                              settings.scale)
+                              settings.scale, transparent=settings.transparent)
         self.geometry = _GeometryCache(ctx, on_evict=self._drop_geometry_vaos)
         self.quad = ctx.buffer(np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], _F4).tobytes())
         self.unit_quad = ctx.buffer(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], _F4).tobytes())
@@ -239,6 +240,8 @@ class Renderer:
         self._vaos: dict[tuple, moderngl.VertexArray] = {}
         self._textures: OrderedDict[object, moderngl.Texture] = OrderedDict()
         self.overlay_source = None    # set by the compositor: state -> [(key, rgba, rect, alpha)]
+        self.lang = "en"              # the language the overlays are drawn in (render())
+        self._stash = None            # the frame before its overlays (render_versions)
 
     # --- resources ---------------------------------------------------------------------
     def _instance_buffer(self, name: str, data: np.ndarray) -> moderngl.Buffer:
@@ -375,6 +378,26 @@ class Renderer:
             return self._render(state, out)
 
     def _render(self, state: FrameState, out: bytearray | None = None):
+        self._shot(state)
+        self._captions(state, self.lang)
+        return self._read(out)
+
+    def _read(self, out):
+        """Read back; a transparent frame comes back with straight (unpremultiplied) alpha,
+        as encoders of alpha video (ProRes 4444, VP9) take it."""
+        got = self.gl.read_top_down(self.post.out, out)
+        if not self.settings.transparent:
+            return got
+        buf = got if isinstance(got, (bytearray, memoryview)) else bytearray(got)
+        a = np.frombuffer(buf, np.uint8).reshape(-1, 4)
+        alpha = a[:, 3:4].astype(np.uint16)
+        part = (alpha[:, 0] > 0) & (alpha[:, 0] < 255)
+        a[part, :3] = np.minimum(255, (a[part, :3].astype(np.uint16) * 255 + alpha[part] // 2)
+                                 // np.maximum(alpha[part], 1))
+        return buf
+
+    def _shot(self, state: FrameState) -> None:
+        """Everything but the captions (the shot, post chain, fade), left bound in post.out."""
         ctx, s = self.ctx, self.settings
         self.post.begin()
         ctx.viewport = (0, 0, *self.post.size)
@@ -389,7 +412,7 @@ class Renderer:
         if s.hdr:
             top, bottom = _display_to_scene(top, st), _display_to_scene(bottom, st)
         self.post.backdrop = (tuple(float(x) for x in top), tuple(float(x) for x in bottom))
-        if self.post.direct:             # no display pass: the backdrop goes down first
+        if self.post.direct and not s.transparent:   # no display pass: backdrop first
             self._direct_backdrop(float(st.vignette))
 
         cam = state.camera
@@ -416,8 +439,30 @@ class Renderer:
         ctx.disable(moderngl.DEPTH_TEST)
 
         self.post.finish(state.settings, self._grade, cam)
-        self._overlays(state)
-        return self.gl.read_top_down(self.post.out, out)
+        self._overlays(state, None)
+
+    def render_versions(self, state: FrameState, langs, outs=None) -> list:
+        """One frame in several languages from one 3D pass: the shot, post chain and fade
+        are drawn once and kept; each language's captions are composited on a copy of it
+        and read back (``outs``: one buffer per language, or None).  Each result equals
+        ``render(state)`` with ``self.lang`` set to that language."""
+        langs = list(langs)
+        outs = list(outs) if outs is not None else [None] * len(langs)
+        with self.ctx:
+            self._shot(state)
+            if len(langs) > 1:
+                if self._stash is None:
+                    self._stash = self.ctx.framebuffer(
+                        [self.ctx.renderbuffer(self.post.out_size, 4)])
+                self.ctx.copy_framebuffer(self._stash, self.post.out)
+            res = []
+            for k, (lang, buf) in enumerate(zip(langs, outs)):
+                if k:
+                    self.ctx.copy_framebuffer(self.post.out, self._stash)
+                    self.post.out.use()
+                self._captions(state, lang)
+                res.append(self._read(buf))
+            return res
 
     def _direct_backdrop(self, vignette: float):
         """Copy the backdrop (gradient and vignette) under the direct path's shot, drawing
@@ -650,8 +695,9 @@ class Renderer:
         self._vao(node.name, kind, prog, buf, geom, spatial=not mat.translucent).render(
             moderngl.TRIANGLES, instances=n)
 
-    def _overlays(self, state: FrameState):
-        """Fade to the background colour, then captions and cards (never faded)."""
+    def _overlays(self, state: FrameState, lang: str | None = "en"):
+        """Fade to the background colour, then captions and cards (never faded) in
+        ``lang`` (None: none, for ``render_versions``)."""
         ctx, s = self.ctx, self.settings
         fade = float(state.settings.fade)
         ctx.enable(moderngl.BLEND)
@@ -665,9 +711,25 @@ class Renderer:
             _value(self.ov_prog, "u_alpha", min(fade, 1.0))
             _value(self.ov_prog, "u_rect", (0.0, 0.0, float(s.width), float(s.height)))
             self.ov_vao.render(moderngl.TRIANGLE_STRIP)
+        ctx.disable(moderngl.BLEND)
+        if lang is not None:
+            self._captions(state, lang)
+
+    def _captions(self, state: FrameState, lang: str = "en"):
+        """Captions and cards in ``lang`` (None: none, the shot alone, as the accessibility
+        gate measures behind the text), over whatever the bound target holds."""
+        ctx, s = self.ctx, self.settings
+        if lang is None:
+            return
+        ctx.enable(moderngl.BLEND)
+        ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA,
+                          moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+        _value(self.ov_prog, "u_screen", (float(s.width), float(s.height)))
         if self.overlay_source is not None:
             _value(self.ov_prog, "u_use_tex", 1)
-            for key, rgba_fn, rect, alpha in self.overlay_source(state, s.width, s.height):
+            items = (self.overlay_source(state, s.width, s.height) if lang == "en" else
+                     self.overlay_source(state, s.width, s.height, lang=lang))
+            for key, rgba_fn, rect, alpha in items:
                 tex = self._textures.get(key)
                 if tex is None:
                     tex = self.texture(key, rgba_fn())
@@ -698,6 +760,10 @@ class Renderer:
         self.geometry.release()
         for obj in (self.ov_vao, self.backdrop_vao, self.quad, self.unit_quad):
             obj.release()
+        if self._stash is not None:
+            for a in self._stash.color_attachments:
+                a.release()
+            self._stash.release()
         self.post.release()
 
     def __enter__(self):

@@ -97,8 +97,12 @@ void main() {
 #ifdef AO
     shot.rgb *= mix(1.0, texture(u_ao_tex, v_uv).r, u_ao);    // the shot, not the backdrop
 #endif
+#ifdef TRANSPARENT
+    vec3 c = shot.rgb;                  // no backdrop: premultiplied colour, alpha below
+#else
     vec3 bg = mix(u_bg_bottom, u_bg_top, smoothstep(0.0, 1.0, v_uv.y));
     vec3 c = shot.rgb + (1.0 - clamp(shot.a, 0.0, 1.0)) * bg;
+#endif
 #ifdef DISPLAY_REFERRED
 #ifdef BLOOM
     // screen-blend the glow onto display colours
@@ -114,9 +118,14 @@ void main() {
 #endif
     vec2 q = (v_uv - 0.5) * u_aspect;
     c *= 1.0 - u_vignette * smoothstep(0.35, 1.1, length(q));
-#ifdef DISPLAY_REFERRED
-    f_color = vec4(c, 1.0);
+#ifdef TRANSPARENT
+    float alpha = clamp(shot.a, 0.0, 1.0);
 #else
-    f_color = vec4(encode(c), 1.0);
+    float alpha = 1.0;
+#endif
+#ifdef DISPLAY_REFERRED
+    f_color = vec4(c, alpha);
+#else
+    f_color = vec4(encode(c), alpha);
 #endif
 }
