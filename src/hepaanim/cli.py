@@ -187,6 +187,53 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def version_flags(sp, many: bool):
+    """--lang and --aspect (issue 16); with ``many``, comma lists: one 3D pass per aspect,
+    one compositor and encoder per language."""
+    each = " (a comma list renders each from one pass: en,fr,de,ja)" if many else ""
+    sp.add_argument("--lang", type=_codes("language", r"[a-z]{2,3}(-[A-Za-z0-9]+)?", many),
+                    metavar="L", help="language of captions, cards and subtitles" + each)
+    sp.add_argument("--aspect", type=_codes("aspect", r"16:9|1:1|9:16", many), metavar="A",
+                    help="16:9, 1:1 or 9:16: frame size from the preset's line count, camera "
+                         "reframed on each act's subject" + (" (a comma list)" if many else ""))
+
+
+def _codes(what: str, pattern: str, many: bool):
+    def parse(text):
+        items = [x.strip() for x in text.split(",")] if many else [text.strip()]
+        for x in items:
+            if not re.fullmatch(pattern, x):
+                allowed = "16:9, 1:1, 9:16" if what == "aspect" else "e.g. en, fr, de, ja"
+                raise argparse.ArgumentTypeError(f"{what} {x!r} is not one of {allowed}")
+        if len(set(items)) != len(items):
+            raise argparse.ArgumentTypeError(f"{what} list {text!r} names one twice")
+        return items
+    return parse
+
+
+def _sized(p, aspect: str | None, given: bool):
+    """The settings at ``aspect``: 16:9, 1:1, 9:16 at the preset's (or --resolution's) short
+    side (1920x1080, 1080x1080, 1080x1920 at -q high)."""
+    if aspect is None:
+        return p
+    from .compose.layout import frame_size
+    w, h = frame_size(aspect, min(p.width, p.height))
+    return p.replace(width=w, height=h)
+
+
+def _check_langs(film, langs) -> None:
+    have = film.script.script.languages if film.script is not None else ("en",)
+    for lang in langs:
+        if lang not in have:
+            raise UsageError(f"--lang {lang}: the film's script has {', '.join(have)}")
+
+
+def version_path(out: Path, lang: str | None, aspect: str | None) -> Path:
+    """renders/<name>[.<lang>][.<W>x<H>].<ext>: film.fr.9x16.mp4."""
+    tags = "".join(f".{t}" for t in (lang, aspect.replace(":", "x") if aspect else None) if t)
+    return out.with_name(out.stem + tags + out.suffix) if tags else out
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0..65535)")
