@@ -1,7 +1,7 @@
 """Act 0, prologue (10 s): where the therapy cells come from (storyboard §4 row 0).
 
 The seed opens with it: HepaStem is made of liver-derived stromal cells taken from healthy
-donated livers and grown in the lab.  Four shots, joined by quick dips through the
+donated livers and grown in the lab.  Three shots, joined by quick dips through the
 background (they are at different scales), under the film's title and then one caption:
 
 1. the donated liver (mm), healthy and calm, under the title; the camera comes down to a
