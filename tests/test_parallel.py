@@ -94,6 +94,34 @@ def test_two_workers_decode_to_the_single_worker_frames(hepaanim_cmd, tmp_path, 
     assert not leftovers(tmp_path, tmp_path / "cache")
 
 
+def test_any_runner_behind_the_one_interface_gives_the_same_file(tmp_path, film, reference):
+    """The coordinator hands its pending chunks to a Runner (``run(work)``); a runner of
+    one's own (here: the inline runner, with the chunks it was given noted) makes the
+    reference's bytes, and hears of every chunk the cache did not hold."""
+    from hepaanim.pipeline.inline import InlineRunner
+
+    class Noting(InlineRunner):
+        def __init__(self):
+            self.seen = []
+
+        def run(self, work):
+            def noted(pending):
+                for p in pending:
+                    self.seen.append((p.chunk.first, p.chunk.stop))
+                    yield p
+            work.pending = noted(work.pending)
+            super().run(work)
+
+    runner = Noting()
+    out = tmp_path / "own.mp4"
+    res = render_chunked(SCENE, film, "mp4", out, Settings(W, H, FPS, "fxaa"),
+                         frame_range(film, FPS), runner=runner, cache_dir=tmp_path / "cache",
+                         quiet=True)
+    assert runner.seen == [(0, 10), (10, 20), (20, 30), (30, 40)]
+    assert res["rendered"] == 4
+    assert out.read_bytes() == reference.read_bytes()
+
+
 # --- cache: resume and partial re-render -------------------------------------------------
 
 TWO_ACTS = '''
