@@ -19,6 +19,8 @@ def add_script_commands(sub) -> None:
     c = sub.add_parser("check", help="check every on-screen line against its claims and "
                        "references (exit 1 on problems)")
     c.add_argument("scene")
+    from .access.gate import add_gate_flags      # --lang/--aspect: the accessibility gate
+    add_gate_flags(c)
 
     r = sub.add_parser("review", help="review pack for medical, legal and regulatory "
                        "reviewers: PDF, JSON manifest and thumbnails")
@@ -44,6 +46,9 @@ def _film_with_script(args):
 
 def cmd_check(args) -> int:
     from .script import check, report
+    if args.lang or args.aspect:                 # the accessibility gate too (issue 16)
+        from .access.gate import cli_check
+        return cli_check(args)
     film = _film_with_script(args)
     problems = check(film.script)
     print(report(problems))

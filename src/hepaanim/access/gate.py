@@ -48,7 +48,9 @@ class GateSettings:
 
 
 def line_id(cap) -> str:
-    return getattr(cap, "line_id", None) or " ".join(cap.text.split())[:24] or "-"
+    """The script table's id, or (a caption not from the table) ``caption@<start>s``: one
+    token, so the report's fields stay space-separated."""
+    return getattr(cap, "line_id", None) or f"caption@{cap.start:.2f}s"
 
 
 def _text(cap, lang: str) -> str:
@@ -209,3 +211,44 @@ def run(film, langs, aspects, gate: GateSettings = GateSettings(), out=print,
         total += len(problems)
     out(f"problems={total}")
     return total
+
+
+# --- hepaanim check SCENE --lang L --aspect A ---------------------------------------------
+def add_gate_flags(parser) -> None:
+    """``check``'s flags for the gate; with either, the gate runs after the claims check."""
+    from ..cli import _seconds, version_flags
+    version_flags(parser, many=True)
+    parser.add_argument("--from", dest="start", type=_seconds, metavar="S",
+                        help="gate only the film from S seconds")
+    parser.add_argument("--to", dest="end", type=_seconds, metavar="S",
+                        help="gate only the film up to S seconds")
+
+
+def cli_check(args) -> int:
+    """The claims check (a film with a script table) and the gate over every (language,
+    aspect) asked: one line a problem, the last ``problems=<n>``; 1 when n > 0."""
+    from ..cli import UsageError, _check_langs, _load
+    film = _load(args.scene)
+    langs, aspects = args.lang or ["en"], args.aspect or ["16:9"]
+    _check_langs(film, langs)
+    start = args.start or 0.0
+    if start >= film.duration or (args.end is not None and args.end <= start):
+        raise UsageError(f"--from/--to: give a span within 0 .. {film.duration:g} s")
+    n = 0
+    if film.script is not None:
+        from ..script import check
+        for p in check(film.script):
+            print(p)
+            n += 1
+    n += run(film, langs, aspects, GateSettings(fps=float(film.fps)), out=_hold(n),
+             start=start, end=args.end)
+    return 1 if n else 0
+
+
+def _hold(before: int):
+    """print, with the gate's ``problems=`` line counting the claims' problems too."""
+    def out(line: str) -> None:
+        if line.startswith("problems="):
+            line = f"problems={int(line.split('=')[1]) + before}"
+        print(line, flush=True)
+    return out
