@@ -101,8 +101,9 @@ def segments(film) -> tuple[music.Segment, ...]:
 
 def take_durations(film, lang: str) -> dict[str, float]:
     """Seconds of each narrated line's take on disk in `lang` (read from the file's
-    header, not decoded: a build reads them for every language)."""
-    import soundfile
+    header, not decoded: a build reads them for every language).  A bad take (missing,
+    unreadable, not 48 kHz) raises voice.TakeError naming the file and the line: the
+    film does not load (exit 2), before any frame is rendered."""
     vf, out = voice_folder(film), {}
     script = film.script.script
     for c in film.timeline.captions:
@@ -110,11 +111,9 @@ def take_durations(film, lang: str) -> dict[str, float]:
             continue
         p = voice.take_path(vf, c.line_id, lang)
         if p is not None:
-            try:
-                info = soundfile.info(str(p))
-            except Exception:        # a bad take is named when the sound is mixed
-                continue
-            out[c.line_id] = info.frames / info.samplerate
+            out[c.line_id] = voice.take_seconds(p, c.line_id)
+        elif (side := voice.orphan_sidecar(vf, c.line_id, lang)) is not None:
+            raise voice.missing_take(side, c.line_id, lang)
     return out
 
 
@@ -186,17 +185,15 @@ def film_levels(clips, segs, duration: float, target_lufs: float, seed: int = 0,
             return Levels(float(d["boost_db"]), float(d["gain_db"]))
         except (OSError, ValueError, KeyError):
             pass
+    if not clips:                # no narration: the gain a narrated film would get
+        return Levels(0.0, float(target_lufs - mix.VOICE_LUFS))
     voice_only = mix.place(clips, 0.0, duration)
     bed = music.render(segs, 0.0, duration, seed=seed)
     bed *= mix.duck_gain(mix.speech_intervals(clips), 0.0, duration)[:, None]
-    boost = mix.bed_boost(voice_only, bed) if clips else 0.0
+    boost = mix.bed_boost(voice_only, bed)
     x = voice_only + (bed * np.float32(10.0 ** (boost / 20.0)) if boost else bed)
-    if clips:
-        _, lv = mix.normalise(x, RATE, target_lufs)
-        gain = lv.gain_db
-    else:
-        gain = target_lufs - mix.VOICE_LUFS
-    out = Levels(float(boost), float(gain))
+    _, lv = mix.normalise(x, RATE, target_lufs)
+    out = Levels(float(boost), float(lv.gain_db))
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,16 +236,15 @@ def voiced_lines(film, lang: str = "en", warn=voice.warn_stderr) -> list[voice.V
     return voice.voice_lines(narration(film, lang), lang, voice_folder(film), warn=warn)
 
 
-def place_descriptions(film, voiced, lang: str = "en", warn=voice.warn_stderr):
-    """(placed descriptions, their clips): voiced like narration, placed in its pauses.
-    A description that fits no pause is named in one warning and left out."""
-    lines = description_lines(film, lang)
-    if not lines:
-        return [], []
-    dv = voice.voice_lines(lines, lang, voice_folder(film), warn=warn)
-    audio = {v.line.id: v.audio for v in dv if len(v.audio)}
+def place_descriptions(film, voiced, described, warn=voice.warn_stderr):
+    """(placed descriptions, their clips): `described` (the description lines voiced)
+    placed in the pauses of `voiced` (the narration).  A description that fits no pause
+    is named in one warning and left out."""
+    audio = {v.line.id: v.audio for v in described if len(v.audio)}
     descs = [describe.Description(v.line.id, v.line.text, v.line.start, v.line.end)
-             for v in dv if v.line.id in audio]
+             for v in described if v.line.id in audio]
+    if not descs:
+        return [], []
     speech = mix.speech_intervals(mix.clips_from_voiced(voiced), bridge=0.0)
     placed, unfit = describe.place(descs, {k: len(x) / RATE for k, x in audio.items()},
                                    speech, 0.0, film.duration)
@@ -261,18 +257,20 @@ def place_descriptions(film, voiced, lang: str = "en", warn=voice.warn_stderr):
 
 def soundtrack(film, a: float, b: float, lang: str = "en",
                target_lufs: float = mix.TARGET_LUFS, described: bool = False,
-               cache_dir: Path | None = None, voiced=None, seed: int = 0,
+               cache_dir: Path | None = None, seed: int = 0,
                warn=voice.warn_stderr) -> Soundtrack:
     """The film's sound over [a, b): narration (levelled), the bed from the acts' warmth,
     ducked, at the whole film's loudness; with `described`, a second mix that also
     speaks the descriptions in the narration's pauses."""
-    if voiced is None:
-        voiced = voiced_lines(film, lang, warn)
+    # narration and descriptions voiced in one call: one warning names every silent line
+    narrated, descs = narration(film, lang), description_lines(film, lang)
+    both = voice.voice_lines(narrated + descs, lang, voice_folder(film), warn=warn)
+    voiced, dvoiced = both[:len(narrated)], both[len(narrated):]
     segs = segments(film)
     clips = _levelled(mix.clips_from_voiced(voiced))
     lv = film_levels(clips, segs, film.duration, target_lufs, seed, cache_dir)
     audio = span_mix(clips, segs, lv, a, b, film.duration, target_lufs, seed)
-    placed, dclips = place_descriptions(film, voiced, lang, warn)
+    placed, dclips = place_descriptions(film, voiced, dvoiced, warn)
     out_d = None
     if described:
         both = sorted(clips + _levelled(dclips), key=lambda c: (c.start, c.id))

@@ -129,6 +129,36 @@ def read_take(path: Path, line_id: str) -> np.ndarray:
     return as_stereo(data)
 
 
+def take_seconds(path: Path, line_id: str) -> float:
+    """A take's length from its header (not decoded), checked as `read_take` checks it:
+    a build reads every language's takes this way to time the captions."""
+    path = Path(path)
+    if not path.is_file():
+        raise TakeError(f"{path}: line {line_id}: take not found")
+    try:
+        info = soundfile.info(str(path))
+    except Exception as e:
+        reason = " ".join(str(e).split()) or type(e).__name__
+        raise TakeError(f"{path}: line {line_id}: unreadable take ({reason})") from None
+    if info.samplerate != RATE:
+        raise TakeError(f"{path}: line {line_id}: take is {info.samplerate} Hz, "
+                        f"expected {RATE} Hz")
+    return info.frames / info.samplerate
+
+
+def orphan_sidecar(folder: Path, line_id: str, lang: str) -> Path | None:
+    """A sidecar whose take is gone (deleted or never copied): a missing take, which
+    must not quietly fall back to the scratch voice."""
+    side = Path(folder) / f"{line_id}.{lang}.json"
+    return side if side.is_file() and take_path(folder, line_id, lang) is None else None
+
+
+def missing_take(side: Path, line_id: str, lang: str) -> TakeError:
+    return TakeError(f"{side.with_suffix('.flac')}: line {line_id}: take not found (its "
+                     f"sidecar {side.name} is there; add {line_id}.{lang}.flac, .wav or "
+                     f".opus, or remove the sidecar)")
+
+
 def write_take(folder: Path, line_id: str, lang: str, audio: np.ndarray, text: str,
                source: str, suffix: str = ".flac") -> Path:
     """Write a take as FLAC (16-bit, mono when both sides are equal: small enough to ship
@@ -217,6 +247,9 @@ def voice_line(line: Line, lang: str, folder: Path | None, wpm: int = WPM) -> Vo
         p = take_path(folder, line.id, lang)
         if p is not None:
             return Voiced(line, read_take(p, line.id), "take")
+        side = orphan_sidecar(folder, line.id, lang)
+        if side is not None:
+            raise missing_take(side, line.id, lang)
     if espeak() is not None and line.text.strip():
         return Voiced(line, synthesize(line.text, lang, wpm), "scratch")
     return Voiced(line, np.zeros((0, 2), np.float32), "silent")

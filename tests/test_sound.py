@@ -1,0 +1,203 @@
+"""The film's sound, measured (issue 17): narration from the shipped takes, captions timed
+to it, the bed ducked under it, loudness to standard, muxed in sync, chunked = single.
+
+Renders are small (-q low at 320x180, a few seconds of the film); the whole-film checks
+(loudness, a span equal to the whole film's) mix audio only, with no frames.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from hepaanim.audio import clips, levels, mix, music, mux
+from hepaanim.audio import film as sound
+from hepaanim.loader import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENE = ROOT / "scenes" / "hepastem_moa.py"
+SPAN = ("--from", "24.2", "--to", "29.4")     # act dive: two narrated captions start in it
+FPS = 15                                       # -q low
+SMALL = ("-q", "low", "--resolution", "320x180", "--quiet")
+
+
+def cli(*args, cwd=ROOT, env=None, cache=None, timeout=600):
+    e = dict(os.environ, **(env or {}))
+    if cache is not None:
+        e["HEPAANIM_CACHE_DIR"] = str(cache)
+    return subprocess.run([sys.executable, "-m", "hepaanim", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, env=e)
+
+
+@pytest.fixture(scope="module")
+def film():
+    return load(SCENE)
+
+
+@pytest.fixture(scope="module")
+def renders(tmp_path_factory):
+    """The same span with sound in one worker and in two (each with an empty chunk cache),
+    and without sound (from the first's cache)."""
+    d = tmp_path_factory.mktemp("sound")
+    out = {}
+    for name, extra, cache in (("one", ("--workers", "1"), "c1"),
+                               ("two", ("--workers", "2"), "c2"),
+                               ("mute", ("--no-audio",), "c1")):
+        path = d / f"{name}.mp4"
+        r = cli("render", SCENE, *SMALL, *SPAN, *extra, "-o", path, cache=d / cache)
+        assert r.returncode == 0, r.stderr
+        out[name] = path
+    return out
+
+
+def test_one_aac_stream_as_long_as_the_video(renders):
+    path = renders["one"]
+    assert mux.streams(path) == [("video", "h264"), ("audio", "aac")]
+    frames, _ = mux.video_duration(path)
+    audio = mux.decode_audio(path)
+    assert abs(len(audio) / clips.RATE - frames / FPS) <= 1 / FPS
+
+
+def test_speech_starts_with_its_captions(renders, film):
+    """Onsets found by energy in the decoded AAC fall within 3 frames of the in-times of
+    the narrated captions that start in the span (the bed sits > 20 dB under speech)."""
+    a, b = float(SPAN[1]), float(SPAN[3])
+    audio = mux.decode_audio(renders["one"])
+    onsets = [a + t for t in clips.speech_onsets(audio, threshold_db=-20.0)]
+    starts = [ln.start for ln in sound.narration(film) if a < ln.start < b]
+    assert len(starts) == 2
+    for s in starts:
+        assert min(abs(o - s) for o in onsets) <= 3 / FPS, (s, onsets)
+
+
+def test_captions_leave_within_12_frames_of_their_speech(film):
+    """Every narrated caption ends no later than 12 frames (at 30 fps and at 60) after
+    its take ends, and never before it (the takes fit their windows in English)."""
+    voiced = {v.line.id: v for v in sound.voiced_lines(film, "en")}
+    caps = [c for c in film.timeline.captions if c.line_id in voiced]
+    assert len(caps) >= 20
+    for c in caps:
+        speech_end = c.start + voiced[c.line_id].duration
+        assert c.end <= speech_end + 12 / 60 + 1e-9, c.line_id
+        assert c.end >= min(speech_end, sound.window_end(c)) - 1e-9, c.line_id
+
+
+def test_chunked_equals_single_worker(renders):
+    assert renders["one"].read_bytes() == renders["two"].read_bytes()
+
+
+def test_no_audio_writes_video_only(renders):
+    assert mux.streams(renders["mute"]) == [("video", "h264")]
+
+
+@pytest.fixture(scope="module")
+def whole(film, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("levels")
+    return sound.soundtrack(film, 0.0, film.duration, cache_dir=cache), cache
+
+
+@pytest.mark.parametrize("target", [-16.0, -23.0])
+def test_loudness_to_target_and_true_peak(film, whole, target):
+    track = whole[0] if target == -16.0 else sound.soundtrack(film, 0.0, film.duration,
+                                                              target_lufs=target)
+    assert abs(levels.integrated_lufs(track.audio) - target) <= 1.0
+    assert levels.true_peak_db(track.audio) <= -1.0
+
+
+def test_a_span_equals_the_same_span_of_the_whole_film(film, whole):
+    """An --act render mixes its span alone, at the whole film's gain: same samples."""
+    track, cache = whole
+    act = film.find_act("inflammation")
+    part = sound.soundtrack(film, act.start, act.end, cache_dir=cache)
+    i0, i1 = clips.sample_index(act.start), clips.sample_index(act.end)
+    assert np.array_equal(part.audio, track.audio[i0:i1])
+
+
+def test_bed_is_ducked_10_db_under_speech(film):
+    """The bed's level with the duck over the same bed without, inside speech."""
+    a, b = 10.0, 40.0
+    voiced = sound.voiced_lines(film, "en")
+    speech = mix.speech_intervals(mix.clips_from_voiced(voiced))
+    bed = music.render(sound.segments(film), a, b)
+    gain = mix.duck_gain(speech, a, b)
+    t = a + np.arange(len(bed)) / clips.RATE
+    inside = np.zeros(len(bed), bool)
+    for s, e in speech:
+        inside |= (t >= s) & (t < e)
+    assert inside.mean() > 0.3
+    ducked = (bed[inside] * gain[inside, None]).astype(np.float64)
+    drop = 10 * np.log10(np.sum(ducked ** 2) / np.sum(bed[inside].astype(np.float64) ** 2))
+    assert drop <= -10.0
+
+
+def test_bed_follows_the_acts_warmth(film):
+    segs = sound.segments(film)
+    warm = dict(zip((a.name for a in film.acts), (s.warmth_span for s in segs)))
+    assert warm["fibrosis"][1] > 0.8 and warm["resolution"][0] < 0.2
+
+
+def test_shipped_takes_are_small_and_current(film):
+    """The scratch takes ship with the film (pip-only installs are narrated): a few
+    hundred KB a language, none stale, and every English narrated line has one."""
+    vf = sound.voice_folder(film)
+    for lang in ("en", "fr", "de"):
+        assert sum(p.stat().st_size for p in vf.glob(f"*.{lang}.opus")) < 400_000
+    ids = {ln.id for ln in sound.narration(film, "en")}
+    assert ids <= {p.name.split(".en.")[0] for p in vf.glob("*.en.opus")}
+    assert not [p for p in sound.take_problems(film, ["en"]) if p.kind == "stale"]
+
+
+# -- bad input --------------------------------------------------------------------------
+
+@pytest.fixture
+def film_copy(tmp_path):
+    """The film's folder and scene file copied, to spoil a take without touching the repo."""
+    shutil.copytree(ROOT / "scenes" / "hepastem", tmp_path / "hepastem",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(SCENE, tmp_path / SCENE.name)
+    return tmp_path
+
+
+def _wrong_rate(p: Path):
+    soundfile.write(str(p.with_suffix(".wav")), np.zeros(4410, np.float32), 44100)
+
+
+def _unreadable(p: Path):
+    p.with_suffix(".flac").write_bytes(b"not a flac file at all")
+
+
+def _missing(p: Path):
+    p.unlink()
+
+
+@pytest.mark.parametrize("spoil,says", [(_wrong_rate, "44100 Hz"), (_unreadable, "unreadable"),
+                                        (_missing, "take not found")])
+def test_bad_take_names_file_and_line(film_copy, tmp_path, spoil, says):
+    take = film_copy / "hepastem" / "voice" / "dive.flow.en.opus"
+    spoil(take)
+    r = cli("render", film_copy / SCENE.name, *SMALL, "--from", "24", "--to", "24.5",
+            "-o", tmp_path / "x.mp4", cache=tmp_path / "c")
+    assert r.returncode == 2, r.stderr
+    line = r.stderr.strip()
+    assert "\n" not in line and "dive.flow" in line and says in line, line
+    assert "dive.flow.en." in line
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_no_espeak_and_no_take_is_silent_with_one_line(film_copy, tmp_path):
+    shutil.rmtree(film_copy / "hepastem" / "voice")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    out = tmp_path / "x.mp4"
+    r = cli("render", film_copy / SCENE.name, *SMALL, "--from", "24", "--to", "24.5",
+            "-o", out, env={"PATH": str(empty)}, cache=tmp_path / "c")
+    assert r.returncode == 0, r.stderr
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and "silent" in lines[0] and "dive.flow" in lines[0], lines
+    assert mux.streams(out) == [("video", "h264"), ("audio", "aac")]
