@@ -145,8 +145,8 @@ def thumbnails(film, windows: dict, size=THUMB_SIZE, lang: str = "en") -> dict:
     from ..compose import overlay_items
     fps = film.fps
     r = Settings(size[0], size[1], fps, look="draft").renderer()
-    r.lang = lang                                 # renderers that draw a language
-    r.overlay_source = lambda state, w, h, *_: overlay_items(state, w, h, lang)
+    r.lang = lang                                 # the renderer's language, and the
+    r.overlay_source = lambda state, w, h, *_, **__: overlay_items(state, w, h, lang)
     pictures = {}
     out = {}
     try:

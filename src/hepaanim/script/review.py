@@ -340,7 +340,7 @@ def _entries(pdf, pack: Pack, thumbs: dict):
                 r.cell(img=_image(png), img_fill_width=True)
             else:
                 r.cell("(no thumbnail)", style=_face(size=7.5, color=MUTED))
-            draft = f"\n\n__{DRAFT}__" if pack.film.lang != "en" else ""
+            draft = f"\n\n({DRAFT})" if pack.film.lang != "en" else ""
             r.cell(_md(e.text) + draft, style=_face(bold=True, size=9))
             r.cell(_claims_text(e), style=_face(size=7.5))
 
