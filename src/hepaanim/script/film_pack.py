@@ -145,7 +145,8 @@ def thumbnails(film, windows: dict, size=THUMB_SIZE, lang: str = "en") -> dict:
     from ..compose import overlay_items
     fps = film.fps
     r = Settings(size[0], size[1], fps, look="draft").renderer()
-    r.lang = lang                                 # the renderer's language, and the
+    # The language, however the renderer asks the compositor (some pass it, some do not).
+    r.lang = lang
     r.overlay_source = lambda state, w, h, *_, **__: overlay_items(state, w, h, lang)
     pictures = {}
     out = {}
