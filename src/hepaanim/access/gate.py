@@ -14,7 +14,7 @@ an aspect) and returns their ``Problem``s:
 * **title-safe** (``safe_area.title_safe_problems``): each overlay's box at those instants
   against the format's title-safe area (EBU R 95 at 16:9; the apps' zones at 1:1, 9:16).
 * **flashing** (``flash.FlashMeter``, WCAG 2.2 SC 2.3.1): every frame of the film at its
-  fps, rendered very small (``flash_short`` lines, e.g. 160x90) with that language's
+  fps, rendered small (``flash_short`` lines, 320x180 at 16:9) with that language's
   overlays: flashes are about large areas, so a small frame measures them.
 
 Frames are drawn as the renderer draws versions: one 3D pass per aspect, every language
@@ -42,7 +42,8 @@ from .subtitles import subtitle_problems
 class GateSettings:
     fps: float = 30.0            # the delivery frame rate (cue gaps, flash windows)
     contrast_short: int = 360    # lines of the frames contrast and title-safe are measured on
-    flash_short: int = 90        # lines of the frames the flash meter sees (160x90 at 16:9)
+    flash_short: int = 180       # lines the flash meter sees (320x180 at 16:9; at 90 lines
+                                 # thin vessels alias and flicker like a flash)
     samples: int = 3             # instants per caption window
     look: str = "full"           # the look measured (the film's, bloom included)
 
@@ -59,10 +60,13 @@ def _text(cap, lang: str) -> str:
 
 # --- subtitles ---------------------------------------------------------------------------
 def cue_list(film, lang: str) -> list[tuple[float, float, str, str]]:
-    """(start, end, text, line id) of every subtitled caption, as the .srt shows it."""
-    return [(c.start, c.end, " ".join(_text(c, lang).split()), line_id(c))
-            for c in sorted(film.timeline.captions, key=lambda c: c.start)
+    """(start, end, text, line id) of every cue of the caption track, as the .srt holds
+    them (``output.subtitles.cues``: its styles, its title sentence, its order)."""
+    from ..output import subtitles
+    caps = [c for c in sorted(film.timeline.captions, key=lambda c: c.start)
             if c.style in SUBTITLED_STYLES]
+    return [(a, b, text, line_id(c))
+            for (a, b, text), c in zip(subtitles.cues(caps, lang=lang), caps)]
 
 
 def subtitle_check(film, lang: str, fps: float = 30.0) -> list[Problem]:
