@@ -21,6 +21,7 @@ import hashlib
 import math
 import multiprocessing as mp
 import os
+import signal
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -90,6 +91,13 @@ def _frame_table(film, frames, size) -> dict[int, tuple[bytes, dict[int, bytes]]
 _FORKED = None                                    # (film, size) in forked workers
 
 
+def _quiet_worker():
+    """A forked worker ends at SIGTERM (the pool's terminate) without the parent's handler
+    (the CLI turns SIGTERM into KeyboardInterrupt), and leaves Ctrl-C to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _forked_table(frames):
     film, size = _FORKED
     return _frame_table(film, frames, size)
@@ -120,7 +128,7 @@ def frame_digests(film, windows: dict, size=THUMB_SIZE, workers: int | None = No
         parts = [frames[k::workers] for k in range(workers)]
         _FORKED = (film, size)
         try:
-            with mp.get_context("fork").Pool(workers) as pool:
+            with mp.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
                 for t in pool.map(_forked_table, parts):
                     table.update(t)
         finally:
