@@ -201,3 +201,23 @@ def test_no_espeak_and_no_take_is_silent_with_one_line(film_copy, tmp_path):
     lines = [x for x in r.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and "silent" in lines[0] and "dive.flow" in lines[0], lines
     assert mux.streams(out) == [("video", "h264"), ("audio", "aac")]
+
+
+def test_check_reports_stale_and_too_long_takes(film_copy):
+    """`hepaanim check`: a take whose line's text changed after it was made, and a take
+    longer than its line's window, one line each naming the take and the line."""
+    csv = film_copy / "hepastem" / "script.csv"
+    text = csv.read_text(encoding="utf-8")
+    old = "watched by resident immune cells (Kupffer cells)."
+    assert old in text
+    csv.write_text(text.replace(old, "watched by resident immune cells: Kupffer cells."),
+                   encoding="utf-8")
+    voice_dir = film_copy / "hepastem" / "voice"
+    soundfile.write(str(voice_dir / "dive.flow.en.flac"),
+                    0.1 * np.sin(np.arange(48_000 * 6) / 10.0).astype(np.float32), 48_000)
+    r = cli("check", film_copy / SCENE.name)
+    assert r.returncode == 1, r.stdout + r.stderr
+    out = r.stdout.splitlines()
+    stale = [x for x in out if "dive.kupffer.en.opus" in x and "stale" in x]
+    long_ = [x for x in out if "dive.flow.en.flac" in x and "window" in x]
+    assert len(stale) == 1 and len(long_) == 1, out

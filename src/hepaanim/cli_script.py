@@ -50,7 +50,8 @@ def cmd_check(args) -> int:
         from .access.gate import cli_check
         return cli_check(args)
     film = _film_with_script(args)
-    problems = check(film.script)
+    from .audio.film import check_problems       # voice takes: stale, too long (issue 17)
+    problems = check(film.script) + check_problems(film)
     print(report(problems))
     return EXIT_PROBLEMS if problems else 0
 

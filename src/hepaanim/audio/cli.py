@@ -75,12 +75,16 @@ def cmd_voice(args, film, usage_error) -> int:
                               f"{', '.join(sorted(voice.VOICES))})")
     folder = sound.voice_folder(film)
     for lang in langs:
-        lines = sound.narration(film, lang) + sound.description_lines(film, lang)
+        # a description need not fit its window (it must only start inside it)
+        lines = sound.narration(film, lang) + [
+            voice.Line(ln.id, ln.text, ln.start) for ln in sound.description_lines(film, lang)]
         written = voice.make_scratch(lines, lang, folder, wpm=args.wpm, replace=True,
                                      suffix=".opus")
         size = sum(p.stat().st_size for p in folder.glob(f"*.{lang}.opus"))
         print(f"{lang}: {len(written)} scratch take(s) written to {folder} "
               f"({size / 1024:.0f} KB for the language)")
+    have_takes = [x for x in have if any(folder.glob(f"*.{x}.*"))]
+    print(f"levels measured: {sound.ship_levels(film, have_takes)}")
     return 0
 
 

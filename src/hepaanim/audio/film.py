@@ -41,6 +41,8 @@ TAIL_S = 0.2                 # a caption leaves this long after its speech: <= 1
 LEVELS_VERSION = 1           # bump when the mix's arithmetic changes (cache key)
 BLOCK = 2048                 # the limiter's block (levels._BLOCK): spans align to it
 PAD = 4 * BLOCK              # samples mixed beyond a span either side, then cut off
+LEVELS_FILE = "levels.json"  # the shipped takes' measured levels (hepaanim voice)
+TARGETS = (-16.0, -23.0)     # the loudness targets measured for shipping
 
 
 def folder(film) -> Path:
@@ -138,6 +140,73 @@ def follow_voice(film, lang: str = "en") -> None:
         c.end = c.ends.get(lang, c.window_end)
 
 
+# -- voices, lazily ------------------------------------------------------------------------
+
+class Voice:
+    """A line's voice on the film's time line, decoded and levelled only when a mix needs
+    its samples: a span's mix decodes the takes it overlaps, and the rest of the film
+    counts only their lengths (from the file headers) for the ducking and the pauses.
+    `key` identifies the sound (the take file's bytes, or the scratch samples) for the
+    levels cache."""
+
+    def __init__(self, line: voice.Line, seconds: float, key: bytes, path: Path | None = None,
+                 audio: np.ndarray | None = None):
+        self.line, self.seconds, self.key = line, seconds, key
+        self.path, self._audio, self._levelled = path, audio, None
+
+    @property
+    def start(self) -> float:
+        return self.line.start
+
+    @property
+    def end(self) -> float:
+        return self.line.start + self.seconds
+
+    @property
+    def audio(self) -> np.ndarray:
+        if self._audio is None:
+            self._audio = voice.read_take(self.path, self.line.id)
+        return self._audio
+
+    def clip(self, at: float | None = None) -> mix.Clip:
+        """The clip levelled to the voice level (mix.level_clip), at `at` (default its
+        line's start)."""
+        if self._levelled is None:
+            self._levelled = mix.level_clip(self.audio)
+        return mix.Clip(self.line.id, self.start if at is None else at, self._levelled)
+
+
+def voices(film, lines, lang: str, warn=voice.warn_stderr) -> list[Voice]:
+    """Each line's voice: its take (recorded or shipped; its length from the header), else
+    espeak-ng now, else none; lines left silent are named in one warning.  A bad take
+    raises voice.TakeError naming the file and the line."""
+    vf, out, silent = voice_folder(film), [], []
+    for ln in lines:
+        p = voice.take_path(vf, ln.id, lang)
+        if p is not None:
+            out.append(Voice(ln, voice.take_seconds(p, ln.id),
+                             hashlib.sha256(p.read_bytes()).digest(), path=p))
+            continue
+        side = voice.orphan_sidecar(vf, ln.id, lang)
+        if side is not None:
+            raise voice.missing_take(side, ln.id, lang)
+        if voice.espeak() is not None and ln.text.strip():
+            a = voice.synthesize(ln.text, lang)
+            out.append(Voice(ln, len(a) / RATE, hashlib.sha256(a.tobytes()).digest(), audio=a))
+        elif ln.text.strip():
+            silent.append(ln.id)
+    if silent:
+        warn(f"warning: espeak-ng not found and no recorded take: {len(silent)} line(s) "
+             f"silent ({', '.join(silent)}); install espeak-ng or add takes")
+    return out
+
+
+def voiced_lines(film, lang: str = "en", warn=voice.warn_stderr) -> list[voice.Voiced]:
+    """Every narrated line voiced, decoded (take, else scratch; silent lines left out)."""
+    return [voice.Voiced(v.line, v.audio, "take" if v.path else "scratch")
+            for v in voices(film, narration(film, lang), lang, warn)]
+
+
 # -- levels of the whole film ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -147,37 +216,61 @@ class Levels:
     gain_db: float
 
 
-def _levelled(clips):
-    return [mix.Clip(c.id, c.start, mix.level_clip(c.audio)) for c in clips]
+def _intervals(vs) -> list[tuple[float, float]]:
+    """Speech intervals (mix.speech_intervals' bridging) from the voices' lengths alone."""
+    return mix.speech_intervals([mix.Clip(v.line.id, v.start, _Len(v.seconds)) for v in vs])
 
 
-def _raw(clips, segs, i0: int, i1: int, boost_db: float, seed: int) -> np.ndarray:
-    """voice + ducked (and lifted) bed over absolute samples [i0, i1), before the gain."""
+class _Len:
+    """Stands in for a clip's samples where only their number is read."""
+
+    def __init__(self, seconds: float):
+        self.n = int(round(seconds * RATE))
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _raw(vs, placed, segs, i0: int, i1: int, boost_db: float, seed: int) -> np.ndarray:
+    """voice + ducked (and lifted) bed over absolute samples [i0, i1), before the gain.
+    `vs`: every voice (their lengths duck the bed); `placed`: (voice, start) pairs whose
+    samples are mixed (those that reach into the span)."""
     a, b = i0 / RATE, i1 / RATE
+    clips = [v.clip(at) for v, at in placed
+             if at < b and at + v.seconds > a]
     x = mix.place(clips, a, b)
     bed = music.render(segs, a, b, seed=seed)
     if len(bed) != len(x):       # music.render rounds a and b itself: equal by construction
         raise AssertionError("bed and voice spans differ")
-    bed *= mix.duck_gain(mix.speech_intervals(clips), a, b)[:, None]
+    bed *= mix.duck_gain(_intervals(vs), a, b)[:, None]
     if boost_db:
         bed *= np.float32(10.0 ** (boost_db / 20.0))
     return x + bed
 
 
-def digest(clips, segs, duration: float, target_lufs: float, seed: int) -> str:
+def digest(vs, segs, duration: float, target_lufs: float, seed: int) -> str:
     h = hashlib.sha256(f"v{LEVELS_VERSION} {duration!r} {target_lufs!r} {seed} "
                        f"{segs!r}".encode())
-    for c in clips:
-        h.update(f"{c.id} {c.start!r} {c.audio.shape}".encode())
-        h.update(np.ascontiguousarray(c.audio).tobytes())
+    for v in vs:
+        h.update(f"{v.line.id} {v.start!r} {v.seconds!r}".encode())
+        h.update(v.key)
     return h.hexdigest()[:32]
 
 
-def film_levels(clips, segs, duration: float, target_lufs: float, seed: int = 0,
-                cache_dir: Path | None = None) -> Levels:
-    """Levels of the whole film (clips already levelled), from the disk cache when the
-    same inputs were measured before."""
-    key = digest(clips, segs, duration, target_lufs, seed)
+def film_levels(vs, segs, duration: float, target_lufs: float, seed: int = 0,
+                cache_dir: Path | None = None, shipped: Path | None = None) -> Levels:
+    """Levels of the whole film, from `shipped` (the film's ``voice/levels.json``, written
+    by ``hepaanim voice`` beside its takes) or the disk cache when the same voices, bed
+    and target were measured before: then no take is decoded here.  Anything changed (a
+    recorded take, an act's length or warmth) changes the digest: measured once, cached."""
+    key = digest(vs, segs, duration, target_lufs, seed)
+    if shipped is not None and Path(shipped).is_file():
+        try:
+            d = json.loads(Path(shipped).read_text()).get(key)
+            if d is not None:
+                return Levels(float(d["boost_db"]), float(d["gain_db"]))
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
     path = Path(cache_dir) / "sound" / f"{key}.json" if cache_dir else None
     if path is not None and path.is_file():
         try:
@@ -185,11 +278,11 @@ def film_levels(clips, segs, duration: float, target_lufs: float, seed: int = 0,
             return Levels(float(d["boost_db"]), float(d["gain_db"]))
         except (OSError, ValueError, KeyError):
             pass
-    if not clips:                # no narration: the gain a narrated film would get
+    if not vs:                   # no narration: the gain a narrated film would get
         return Levels(0.0, float(target_lufs - mix.VOICE_LUFS))
-    voice_only = mix.place(clips, 0.0, duration)
+    voice_only = mix.place([v.clip() for v in vs], 0.0, duration)
     bed = music.render(segs, 0.0, duration, seed=seed)
-    bed *= mix.duck_gain(mix.speech_intervals(clips), 0.0, duration)[:, None]
+    bed *= mix.duck_gain(_intervals(vs), 0.0, duration)[:, None]
     boost = mix.bed_boost(voice_only, bed)
     x = voice_only + (bed * np.float32(10.0 ** (boost / 20.0)) if boost else bed)
     _, lv = mix.normalise(x, RATE, target_lufs)
@@ -205,7 +298,7 @@ def film_levels(clips, segs, duration: float, target_lufs: float, seed: int = 0,
     return out
 
 
-def span_mix(clips, segs, levels: Levels, a: float, b: float, duration: float,
+def span_mix(vs, segs, levels: Levels, a: float, b: float, duration: float,
              target_lufs: float, seed: int = 0) -> np.ndarray:
     """The mix over [a, b) at the whole film's levels: the same samples as that span of
     the whole film's mix.  Mixed over a span widened to whole limiter blocks plus PAD
@@ -213,7 +306,7 @@ def span_mix(clips, segs, levels: Levels, a: float, b: float, duration: float,
     i0, i1, n = sample_index(a), sample_index(b), sample_index(duration)
     p0 = max(0, (i0 // BLOCK) * BLOCK - PAD)
     p1 = min(n, -(-i1 // BLOCK) * BLOCK + PAD) if i1 <= n else i1
-    x = _raw(clips, segs, p0, p1, levels.boost_db, seed)
+    x = _raw(vs, [(v, v.start) for v in vs], segs, p0, p1, levels.boost_db, seed)
     y, _ = mix.normalise(x, RATE, target_lufs, gain_db=levels.gain_db)
     return np.ascontiguousarray(y[i0 - p0:i1 - p0])
 
@@ -223,36 +316,35 @@ def span_mix(clips, segs, levels: Levels, a: float, b: float, duration: float,
 @dataclass
 class Soundtrack:
     """A span's audio: the mix, the described mix (or None), the descriptions placed
-    (for the WebVTT track), the voiced lines, and the whole film's levels."""
+    (for the WebVTT track), the narration's voices, and the whole film's levels."""
     audio: np.ndarray
     described: np.ndarray | None
     placed: list
-    voiced: list
+    voices: list
     levels: Levels
 
 
-def voiced_lines(film, lang: str = "en", warn=voice.warn_stderr) -> list[voice.Voiced]:
-    """Every narrated line voiced (take, else scratch, else silent with one warning)."""
-    return voice.voice_lines(narration(film, lang), lang, voice_folder(film), warn=warn)
-
-
-def place_descriptions(film, voiced, described, warn=voice.warn_stderr):
-    """(placed descriptions, their clips): `described` (the description lines voiced)
-    placed in the pauses of `voiced` (the narration).  A description that fits no pause
-    is named in one warning and left out."""
-    audio = {v.line.id: v.audio for v in described if len(v.audio)}
-    descs = [describe.Description(v.line.id, v.line.text, v.line.start, v.line.end)
-             for v in described if v.line.id in audio]
-    if not descs:
+def place_descriptions(film, vs, dvs, warn=voice.warn_stderr):
+    """(placed descriptions, their voices moved there): the description voices `dvs`
+    placed in the pauses of the narration `vs`.  A description that fits no pause is
+    named in one warning and left out."""
+    if not dvs:
         return [], []
-    speech = mix.speech_intervals(mix.clips_from_voiced(voiced), bridge=0.0)
-    placed, unfit = describe.place(descs, {k: len(x) / RATE for k, x in audio.items()},
+    descs = [describe.Description(v.line.id, v.line.text, v.line.start, v.line.end)
+             for v in dvs]
+    speech = sorted((v.start, v.end) for v in vs)
+    placed, unfit = describe.place(descs, {v.line.id: v.seconds for v in dvs},
                                    speech, 0.0, film.duration)
     if unfit:
         warn(f"warning: {len(unfit)} description(s) fit no pause in the narration and are "
              f"left out: {', '.join(d.id for d in unfit)}")
-    return placed, [mix.Clip(p.description.id, p.start, audio[p.description.id])
-                    for p in placed]
+    by_id = {v.line.id: v for v in dvs}
+    moved = [Voice(voice.Line(p.description.id, by_id[p.description.id].line.text, p.start,
+                              p.start + by_id[p.description.id].seconds),
+                   by_id[p.description.id].seconds, by_id[p.description.id].key,
+                   by_id[p.description.id].path, by_id[p.description.id]._audio)
+             for p in placed]
+    return placed, moved
 
 
 def soundtrack(film, a: float, b: float, lang: str = "en",
@@ -264,19 +356,22 @@ def soundtrack(film, a: float, b: float, lang: str = "en",
     speaks the descriptions in the narration's pauses."""
     # narration and descriptions voiced in one call: one warning names every silent line
     narrated, descs = narration(film, lang), description_lines(film, lang)
-    both = voice.voice_lines(narrated + descs, lang, voice_folder(film), warn=warn)
-    voiced, dvoiced = both[:len(narrated)], both[len(narrated):]
+    both = voices(film, narrated + descs, lang, warn)
+    ids = {ln.id for ln in narrated}
+    vs = [v for v in both if v.line.id in ids]
+    dvs = [v for v in both if v.line.id not in ids]
     segs = segments(film)
-    clips = _levelled(mix.clips_from_voiced(voiced))
-    lv = film_levels(clips, segs, film.duration, target_lufs, seed, cache_dir)
-    audio = span_mix(clips, segs, lv, a, b, film.duration, target_lufs, seed)
-    placed, dclips = place_descriptions(film, voiced, dvoiced, warn)
+    shipped = voice_folder(film) / LEVELS_FILE
+    lv = film_levels(vs, segs, film.duration, target_lufs, seed, cache_dir, shipped)
+    audio = span_mix(vs, segs, lv, a, b, film.duration, target_lufs, seed)
+    placed, moved = place_descriptions(film, vs, dvs, warn)
     out_d = None
     if described:
-        both = sorted(clips + _levelled(dclips), key=lambda c: (c.start, c.id))
-        lv_d = film_levels(both, segs, film.duration, target_lufs, seed, cache_dir)
-        out_d = span_mix(both, segs, lv_d, a, b, film.duration, target_lufs, seed)
-    return Soundtrack(audio, out_d, placed, voiced, lv)
+        all_vs = sorted(vs + moved, key=lambda v: (v.start, v.line.id))
+        lv_d = film_levels(all_vs, segs, film.duration, target_lufs, seed, cache_dir,
+                           shipped)
+        out_d = span_mix(all_vs, segs, lv_d, a, b, film.duration, target_lufs, seed)
+    return Soundtrack(audio, out_d, placed, vs, lv)
 
 
 # -- takes: make and check --------------------------------------------------------------
@@ -286,6 +381,36 @@ def make_scratch(film, lang: str = "en", replace: bool = True) -> list[Path]:
     voice folder, replacing older scratch takes (never a recorded one)."""
     lines = narration(film, lang) + description_lines(film, lang)
     return voice.make_scratch(lines, lang, voice_folder(film), replace=replace)
+
+
+def ship_levels(film, langs) -> Path:
+    """Measure the whole film's levels for `langs` (and the English described mix) at
+    each of TARGETS, and write them to ``voice/levels.json``: a render from the shipped
+    takes then measures nothing (its first render costs what a cached one does)."""
+    import tempfile
+    entries = {}
+    segs = segments(film)
+    with tempfile.TemporaryDirectory() as d:
+        for lang in langs:
+            narrated, descs = narration(film, lang), description_lines(film, lang)
+            both = voices(film, narrated + descs, lang)
+            ids = {ln.id for ln in narrated}
+            vs = [v for v in both if v.line.id in ids]
+            dvs = [v for v in both if v.line.id not in ids]
+            _, moved = place_descriptions(film, vs, dvs, warn=lambda m: None)
+            sets = [vs] + ([sorted(vs + moved, key=lambda v: (v.start, v.line.id))]
+                           if moved else [])
+            for target in TARGETS:
+                for group in sets:
+                    lv = film_levels(group, segs, film.duration, target, 0, Path(d))
+                    entries[digest(group, segs, film.duration, target, 0)] = {
+                        "lang": lang, "target_lufs": target, "described": group is not vs,
+                        "boost_db": lv.boost_db, "gain_db": lv.gain_db}
+    path = voice_folder(film) / LEVELS_FILE
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n")
+    tmp.replace(path)
+    return path
 
 
 def take_problems(film, langs=None) -> list[voice.TakeProblem]:
@@ -314,3 +439,18 @@ def _has_text(film, lang: str) -> bool:
         return True
     except ValueError:           # a line without this language: the version checks say so
         return False
+
+
+def check_problems(film) -> list:
+    """``take_problems`` as ``hepaanim check`` reports them (script.Problem: the take's
+    file, the line id, what is wrong), every language; a bad take file is one too."""
+    from ..script import Problem
+    if film.script is None:
+        return []
+    try:
+        found = take_problems(film)
+    except voice.TakeError as e:
+        where, _, rest = str(e).partition(": line ")
+        line_id, _, what = rest.partition(": ")
+        return [Problem(where, line_id, what)]
+    return [Problem(str(p.path), p.line_id, p.detail) for p in found]
