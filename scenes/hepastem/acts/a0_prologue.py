@@ -93,7 +93,7 @@ def build(act):
     act.camera.glide({VIAL[0]: (c + (22.0, -125.0, 14.0), c),
                       VIAL[1]: (c + (16.0, -105.0, 10.0), c)})
 
-    act.subject(sample, flask, vial)     # each in its span, kept at 1:1 and 9:16
+    act.subject(sample, cells, vial)     # each in its span, kept at 1:1 and 9:16
     act.line("prologue.title")
     act.line("prologue.origin")
     act.line("prologue.scale")

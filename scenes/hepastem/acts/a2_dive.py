@@ -9,6 +9,7 @@ the portal corners to the central veins at ~150 µm/s, the order of sinusoidal f
 """
 import numpy as np
 
+from hepaanim.scene.reframe import Sphere
 from hepaanim import models
 from hepaanim.models.lobule import lobule_field
 from hepaanim.scene import arc_length
@@ -123,7 +124,7 @@ def build(act):
         12.0: (c - axis * 74 - side * 8 + [0, 0, 46.0], c + axis * 2 - [0, 0, 3.0]),
     })
     act.camera.glide(keys, near_fraction=0.02, near_min=0.5)
-    act.subject(rbc, mode="keep")        # a flight: keep the 16:9 width (1:1, 9:16)
+    act.subject(Sphere(tuple(c), 20.0), mode="keep")   # a flight: keep the 16:9 width
     act.set("camera.fov", 38.0)
 
     act.line("dive.flow")

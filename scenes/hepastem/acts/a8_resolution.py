@@ -9,6 +9,7 @@ investigational; the 3D dims under it.
 """
 import numpy as np
 
+from hepaanim.scene.reframe import Sphere
 from hepaanim import models
 from hepastem import cards
 from hepaanim.models.lobule import lobule_field
@@ -109,7 +110,7 @@ def build(act):
     for name in [k for k in scene.nodes if k.startswith("a8_")]:
         scene.spans[name] = (scene.spans[name][0], act.start + CARD + 3.6)
 
-    act.subject("a8_sinusoid_rbc", mode="keep")   # a pull-back: keep the 16:9 width
+    act.subject(Sphere(tuple(c), 20.0), mode="keep")   # a pull-back: keep the 16:9 width
     act.line("resolution.proposal")
     act.line("resolution.status")
     act.line("end_card", image=cards.end_card)

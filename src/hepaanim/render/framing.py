@@ -16,7 +16,9 @@ from __future__ import annotations
 import dataclasses
 
 from ..compose.layout import aspect_name, layout
-from ..scene.reframe import Sphere, ndc_window, node_box, reframe
+import numpy as np
+
+from ..scene.reframe import Sphere, ndc_window, node_box, reframe_arrays, spheres
 
 
 def base_film(source):
@@ -52,10 +54,32 @@ def framed(source, state, width: int, height: int):
             subject, mode, margin = [Sphere(tuple(cam.target), 1e-6)], "keep", 0.0
         else:
             mode, margin = spec["mode"], spec["margin"]
-    new = reframe(cam, subject, width / height, mode=mode, margin=margin, window=window)
+    new = _fit(cam, subject, width / height, mode, margin, window)
+    if new is None and card:            # no room left beside a stacked card: the whole
+        whole = ndc_window(layout(width, height).picture(card=False), width, height)
+        new = _fit(cam, subject, width / height, mode, margin, whole)   # picture, under it
+    if new is None:                     # the subject cannot be framed: keep the width
+        new = _fit(cam, Sphere(tuple(cam.target), 1e-6), width / height, "keep", 0.0,
+                   window, force=True)
     override = spec["cameras"].get(aspect) if spec is not None else None
     if callable(override):
         new = override(new, state.t)
     elif override:
         new = new.copy(**override)
     return state if new is cam else dataclasses.replace(state, camera=new)
+
+
+def _fit(cam, subject, aspect: float, mode: str, margin: float, window, force=False):
+    """The reframed camera, ``cam`` itself when nothing moves, or None when the subject
+    cannot be framed in ``window`` (``force``: the camera anyway)."""
+    c, rad = spheres(subject)
+    p, t, fov, fits = reframe_arrays(cam.position[None], cam.target[None], cam.up[None],
+                                     np.array([cam.fov]), c, rad, aspect, mode=mode,
+                                     margin=margin, window=window, near=cam.near,
+                                     far=cam.far)
+    if not (fits[0] or force):
+        return None
+    if fov[0] == cam.fov and np.array_equal(p[0], cam.position) \
+            and np.array_equal(t[0], cam.target):
+        return cam
+    return cam.copy(position=p[0], target=t[0], fov=float(fov[0]))
