@@ -221,3 +221,32 @@ def test_check_reports_stale_and_too_long_takes(film_copy):
     stale = [x for x in out if "dive.kupffer.en.opus" in x and "stale" in x]
     long_ = [x for x in out if "dive.flow.en.flac" in x and "window" in x]
     assert len(stale) == 1 and len(long_) == 1, out
+
+
+def test_described_adds_a_second_stream_and_a_descriptions_track(tmp_path, film):
+    """--described: a second audio stream that speaks the description in a narration
+    pause (louder there than the main mix), and <name>.descriptions.vtt with its cue."""
+    out = tmp_path / "d.mp4"
+    r = cli("render", SCENE, *SMALL, "--from", "17.2", "--to", "19.6", "--described",
+            "-o", out, cache=tmp_path / "c")
+    assert r.returncode == 0, r.stderr
+    assert mux.streams(out) == [("video", "h264"), ("audio", "aac"), ("audio", "aac")]
+    vtt = out.with_name("d.descriptions.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT") and "hepatic artery light up" in vtt
+    proc = subprocess.run([mux._ffmpeg(), "-hide_banner", "-loglevel", "error", "-i", str(out),
+                           "-map", "0:a:1", "-f", "f32le", "-ac", "2", "-ar", "48000",
+                           "pipe:1"], capture_output=True, check=True)
+    described = np.frombuffer(proc.stdout, np.float32).reshape(-1, 2)
+    main = mux.decode_audio(out)
+    assert levels.rms_db(described) > levels.rms_db(main) + 6.0
+
+
+def test_webm_carries_opus(tmp_path):
+    out = tmp_path / "w.webm"
+    r = cli("render", SCENE, *SMALL, "--format", "webm", "--from", "24.4", "--to", "25.0",
+            "-o", out, cache=tmp_path / "c")
+    assert r.returncode == 0, r.stderr
+    assert [k for k, _ in mux.streams(out)] == ["video", "audio"]
+    assert mux.streams(out)[1][1] == "opus"
+    frames, _ = mux.video_duration(out)
+    assert abs(len(mux.decode_audio(out)) / clips.RATE - frames / FPS) <= 1 / FPS
