@@ -234,6 +234,46 @@ def version_path(out: Path, lang: str | None, aspect: str | None) -> Path:
     return out.with_name(out.stem + tags + out.suffix) if tags else out
 
 
+# --- hepaanim check SCENE --lang L --aspect A: the accessibility gate (access/gate.py) ---
+def gate_flags(parser) -> None:
+    """``check``'s flags for the gate; with either, the gate runs after the claims check."""
+    version_flags(parser, many=True)
+    parser.add_argument("--from", dest="start", type=_seconds, metavar="S",
+                        help="gate only the film from S seconds")
+    parser.add_argument("--to", dest="end", type=_seconds, metavar="S",
+                        help="gate only the film up to S seconds")
+
+
+def cmd_gate(args) -> int:
+    """The claims check (a film with a script table) and the gate over every (language,
+    aspect) asked: one line a problem, the last ``problems=<n>``; 1 when n > 0."""
+    from .access.gate import GateSettings, run
+    film = _load(args.scene)
+    langs, aspects = args.lang or ["en"], args.aspect or ["16:9"]
+    _check_langs(film, langs)
+    start = args.start or 0.0
+    if start >= film.duration or (args.end is not None and args.end <= start):
+        raise UsageError(f"--from/--to: give a span within 0 .. {film.duration:g} s")
+    n = 0
+    if film.script is not None:
+        from .script import check
+        for p in check(film.script):
+            print(p)
+            n += 1
+    n += run(film, langs, aspects, GateSettings(fps=float(film.fps)), out=_hold(n),
+             start=start, end=args.end)
+    return 1 if n else 0
+
+
+def _hold(before: int):
+    """print, with the gate's ``problems=`` line counting the claims' problems too."""
+    def out(line: str) -> None:
+        if line.startswith("problems="):
+            line = f"problems={int(line.split('=')[1]) + before}"
+        print(line, flush=True)
+    return out
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0..65535)")

@@ -19,8 +19,8 @@ def add_script_commands(sub) -> None:
     c = sub.add_parser("check", help="check every on-screen line against its claims and "
                        "references (exit 1 on problems)")
     c.add_argument("scene")
-    from .access.gate import add_gate_flags      # --lang/--aspect: the accessibility gate
-    add_gate_flags(c)
+    from .cli import gate_flags                  # --lang/--aspect: the accessibility gate
+    gate_flags(c)
 
     r = sub.add_parser("review", help="review pack for medical, legal and regulatory "
                        "reviewers: PDF, JSON manifest and thumbnails")
@@ -47,8 +47,8 @@ def _film_with_script(args):
 def cmd_check(args) -> int:
     from .script import check, report
     if args.lang or args.aspect:                 # the accessibility gate too (issue 16)
-        from .access.gate import cli_check
-        return cli_check(args)
+        from .cli import cmd_gate
+        return cmd_gate(args)
     film = _film_with_script(args)
     from .audio.film import check_problems       # voice takes: stale, too long (issue 17)
     problems = check(film.script) + check_problems(film)
