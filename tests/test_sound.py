@@ -250,3 +250,38 @@ def test_webm_carries_opus(tmp_path):
     assert mux.streams(out)[1][1] == "opus"
     frames, _ = mux.video_duration(out)
     assert abs(len(mux.decode_audio(out)) / clips.RATE - frames / FPS) <= 1 / FPS
+
+
+def test_voice_scratch_makes_the_missing_take(film_copy):
+    """`hepaanim voice SCENE --scratch --lang en` writes a take for a line that has none
+    (Opus, with its sidecar), leaves current takes alone, and ships the levels."""
+    voice_dir = film_copy / "hepastem" / "voice"
+    before = {p.name: p.read_bytes() for p in voice_dir.glob("dive.kupffer.en.*")}
+    for p in voice_dir.glob("dive.flow.en.*"):
+        p.unlink()
+    r = cli("voice", film_copy / SCENE.name, "--scratch", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert "en: 1 scratch take(s)" in r.stdout
+    take = voice_dir / "dive.flow.en.opus"
+    assert soundfile.info(str(take)).samplerate == 48_000
+    assert (voice_dir / "dive.flow.en.json").is_file()
+    assert {p.name: p.read_bytes() for p in voice_dir.glob("dive.kupffer.en.*")} == before
+    assert (voice_dir / "levels.json").is_file()
+
+
+def test_voice_column_decides_narration(tmp_path):
+    """The table's voice column: yes/no override the style (lower thirds and titles are
+    narrated, labels and cards shown only); anything else names file:row:voice."""
+    from hepaanim.script import ScriptError, load_script
+    head = "id,act,in,out,style,position,claims,voice,en\n"
+    p = tmp_path / "script.csv"
+    p.write_text(head + "a,x,0,1,lower_third,bottom,-,,Said.\n"
+                 "b,x,0,1,lower_third,bottom,-,no,Shown only.\n"
+                 "c,x,0,1,label,top_right,-,,Label.\n"
+                 "d,x,0,1,label,top_right,-,yes,Label said.\n"
+                 "e,x,0,1,description,audio,-,,Described.\n", encoding="utf-8")
+    s = load_script(p)
+    assert [ln.narrated for ln in s] == [True, False, False, True, False]
+    p.write_text(head + "a,x,0,1,lower_third,bottom,-,maybe,Said.\n", encoding="utf-8")
+    with pytest.raises(ScriptError, match=r"script.csv:2:voice: 'maybe'"):
+        load_script(p)
