@@ -36,7 +36,7 @@ from . import describe, mix, music, voice
 from .clips import RATE, sample_index
 
 VOICE_DIR = "voice"          # the film's takes, beside its script table
-TAIL_S = 0.2                 # a caption leaves this long after its speech: <= 12 frames
+TAIL_S = voice.CAPTION_TAIL      # a caption leaves this long after its speech: <= 12 frames
                              # at up to 60 fps (Netflix: no later than 12 frames)
 LEVELS_VERSION = 1           # bump when the mix's arithmetic changes (cache key)
 BLOCK = 2048                 # the limiter's block (levels._BLOCK): spans align to it

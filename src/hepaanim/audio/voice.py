@@ -289,7 +289,9 @@ def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
             if (meta.get("text_sha256") == text_digest(line.text) and p.suffix == suffix
                     and str(meta.get("source", "")).split(" fit=")[0] == source
                     and (" fit=" in str(meta.get("source", ""))
-                         or take_seconds(p, line.id) <= line.end - line.start)):
+                         or take_seconds(p, line.id) <= line.end - line.start)
+                    and take_seconds(p, line.id) >= min(readable_seconds(line.text, lang),
+                                                        line.end - line.start) - 0.05):
                 continue     # up to date (a rewrite would change only Ogg's serial number)
         if p is not None and p.suffix != suffix:      # an older scratch take, other format
             p.unlink()
@@ -300,6 +302,20 @@ def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
 
 
 FIT_MAX = 1.3     # a scratch take may speak up to 30 % faster to fit its line's window
+READ_CPS = 16.5   # captions leave CAPTION_TAIL after their speech: a take at least
+CAPTION_TAIL = 0.2  # len/READ_CPS - CAPTION_TAIL long keeps them under Netflix's 17 cps
+
+
+def readable_seconds(text: str, lang: str) -> float:
+    """The shortest scratch take that keeps its caption readable once the caption leaves
+    with the speech (Netflix reading speed: 17 characters a second in en/fr/de).  Why the
+    voice bends and not the caption: the caption must leave within 12 frames of the speech
+    ending, so only a calmer voice keeps both rules; a recorded take sets its own pace.
+    Japanese is read by characters of another kind and espeak-ng does not ship its takes:
+    no floor there."""
+    if lang == "ja":
+        return 0.0
+    return max(0.0, len(text) / READ_CPS - CAPTION_TAIL)
 
 
 def fitted(line: Line, lang: str, wpm: int = WPM) -> tuple[np.ndarray, int]:
@@ -310,6 +326,14 @@ def fitted(line: Line, lang: str, wpm: int = WPM) -> tuple[np.ndarray, int]:
     tenths over at the calm pace are not made into false alarms."""
     audio = synthesize(line.text, lang, wpm)
     window = line.end - line.start
+    least = readable_seconds(line.text, lang)
+    if np.isfinite(window):
+        least = min(least, window)
+    for _ in range(3):            # slower until a caption that leaves with it reads easily
+        if len(audio) / RATE >= least:
+            break
+        wpm = max(80, int(wpm * len(audio) / RATE / least * 0.97))
+        audio = synthesize(line.text, lang, wpm)
     if not np.isfinite(window) or len(audio) / RATE <= window:
         return audio, wpm
     faster = int(np.ceil(wpm * len(audio) / RATE / window * 1.03))
