@@ -227,7 +227,7 @@ def test_described_adds_a_second_stream_and_a_descriptions_track(tmp_path, film)
     """--described: a second audio stream that speaks the description in a narration
     pause (louder there than the main mix), and <name>.descriptions.vtt with its cue."""
     out = tmp_path / "d.mp4"
-    r = cli("render", SCENE, *SMALL, "--from", "17.2", "--to", "19.6", "--described",
+    r = cli("render", SCENE, *SMALL, "--from", "18.2", "--to", "21.0", "--described",
             "-o", out, cache=tmp_path / "c")
     assert r.returncode == 0, r.stderr
     assert mux.streams(out) == [("video", "h264"), ("audio", "aac"), ("audio", "aac")]

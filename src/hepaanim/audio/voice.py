@@ -235,7 +235,8 @@ def synthesize(text: str, lang: str = "en", wpm: int = WPM, voice: str | None = 
 
 def scratch_source(lang: str, wpm: int = WPM) -> str:
     """What a sidecar records as a scratch take's maker."""
-    return f"espeak-ng {espeak_version()} voice={VOICES.get(lang, lang)} wpm={wpm}"
+    return (f"espeak-ng {espeak_version()} voice={VOICES.get(lang, lang)} wpm={wpm} "
+            f"read={READ_CPS:g}")     # the pacing rule: takes made before it are remade once
 
 
 # -- lines to clips ---------------------------------------------------------------------
@@ -289,9 +290,7 @@ def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
             if (meta.get("text_sha256") == text_digest(line.text) and p.suffix == suffix
                     and str(meta.get("source", "")).split(" fit=")[0] == source
                     and (" fit=" in str(meta.get("source", ""))
-                         or take_seconds(p, line.id) <= line.end - line.start)
-                    and take_seconds(p, line.id) >= min(readable_seconds(line.text, lang),
-                                                        line.end - line.start) - 0.05):
+                         or take_seconds(p, line.id) <= line.end - line.start)):
                 continue     # up to date (a rewrite would change only Ogg's serial number)
         if p is not None and p.suffix != suffix:      # an older scratch take, other format
             p.unlink()
