@@ -306,3 +306,19 @@ def test_every_model_declares_the_params_its_derive_reads():
             assert params.read <= set(node.params), (entry.key, params.read - set(node.params))
             checked += 1
     assert checked >= 8
+
+
+def test_a_film_package_of_the_same_name_from_another_folder_does_not_shadow(tmp_path):
+    """Two copies of a film (a reviewer's edited copy, the repo's) loaded in one process:
+    each load imports its own folder's package, not the one cached from the other."""
+    for k, text in ((0, "ONE"), (1, "TWO")):
+        d = tmp_path / f"copy{k}"
+        (d / "filmpkg").mkdir(parents=True)
+        (d / "filmpkg" / "__init__.py").write_text(f"WORD = {text!r}\n")
+        (d / "scene.py").write_text(
+            "from filmpkg import WORD\n\ndef build(film):\n    film.act(WORD.lower(), 1.0)\n")
+    try:
+        assert load(tmp_path / "copy0" / "scene.py").acts[0].name == "one"
+        assert load(tmp_path / "copy1" / "scene.py").acts[0].name == "two"
+    finally:
+        sys.modules.pop("filmpkg", None)

@@ -76,9 +76,14 @@ def load(path, fps: int = 30) -> Film:
 def _forget_modules_under(folder: Path) -> None:
     """Drop cached imports of the scene's own modules (edited act files), and only those:
     numpy imported from a virtualenv inside the folder cannot be imported twice."""
+    # The names the folder's own modules go by (``acts``, ``hepastem``): a module cached
+    # under one of them from ANOTHER folder (a copy of the film loaded earlier in this
+    # process) would shadow this folder's, so it is dropped too.
+    own = {p.stem for p in folder.glob("*.py")} | {
+        p.name for p in folder.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
     for name, m in list(sys.modules.items()):
         f = getattr(m, "__file__", None)
-        if f and is_scene_file(f, folder):
+        if f and (is_scene_file(f, folder) or name.split(".", 1)[0] in own):
             del sys.modules[name]
 
 
