@@ -76,7 +76,7 @@ def load(path, fps: int = 30) -> Film:
 def _forget_modules_under(folder: Path) -> None:
     """Drop cached imports of the scene's own modules (edited act files), and only those:
     numpy imported from a virtualenv inside the folder cannot be imported twice."""
-    # The names the folder's own modules go by (``acts``, ``hepastem``): a module cached
+    # The names the folder's own modules go by (``acts``, a film package): a module cached
     # under one of them from ANOTHER folder (a copy of the film loaded earlier in this
     # process) would shadow this folder's, so it is dropped too.
     own = {p.stem for p in folder.glob("*.py")} | {
