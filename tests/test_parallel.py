@@ -177,7 +177,9 @@ def test_a_crashed_render_resumes_from_its_finished_chunks(tmp_path, film, spawn
     child = spawn(args, stderr="pipe")           # stopped by the fixture, pass or fail
     deadline = time.time() + 120
     while time.time() < deadline and child.running():
-        if cache.is_dir() and any(p.suffix == ".mp4" and not p.name.startswith(".")
+        # a chunk is finished once sealed: its .check record is written after the
+        # segment itself, and a segment without one is (rightly) rendered again
+        if cache.is_dir() and any(p.name.endswith(".mp4.check") and not p.name.startswith(".")
                                   for p in cache.iterdir()):
             break
         time.sleep(0.01)
