@@ -3,7 +3,6 @@ frame (checked through the camera's own view and projection matrices), and capti
 are laid out in each format's safe area without covering one another."""
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ from hepaanim.loader import load
 from hepaanim.scene.camera import Camera
 from hepaanim.scene.reframe import (Box, Sphere, ndc_window, node_box, reframe, reframe_arrays,
                                     spheres, subject_ndc)
-from hepaanim.scene.scene import Caption
+from hepaanim.scene.scene import Caption, FrameState
 
 from .conftest import ROOT
 
@@ -291,7 +290,7 @@ def test_a_card_a_lower_third_and_a_label_never_overlap(w, h):
     lay = layout(w, h)
     for name, card in cards.CARDS.items():
         for p in POSITIONS:
-            state = SimpleNamespace(captions=[
+            state = FrameState(0.5, {}, None, {}, None, captions=[
                 (Caption(LONG, 0, 1), 1.0),
                 (Caption("alt", 0, 1, style="card", image=card), 1.0),
                 (Caption(LABEL, 0, 1, style="label", position=p), 1.0)])
@@ -318,7 +317,8 @@ def test_the_films_overlays_fit_and_never_overlap_in_every_format(film, w, h):
     lay = layout(w, h)
     for a, b in zip(edges, edges[1:]):
         t = (a + b) / 2
-        state = SimpleNamespace(captions=[(c, 1.0) for c in caps if c.start <= t < c.end])
+        state = FrameState(t, {}, None, {}, None,
+                           captions=[(c, 1.0) for c in caps if c.start <= t < c.end])
         boxes = [(key[0], _content(fn(), x, y))
                  for key, fn, (x, y, _, _), _ in captions.overlay_items(state, w, h)]
         assert len(boxes) == len(state.captions), f"t={t:.2f}: an overlay left out"

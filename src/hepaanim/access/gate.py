@@ -30,7 +30,6 @@ import numpy as np
 from ..compose.captions import TEXT, overlay_items
 from ..compose.cards import TEXT_CONTRAST
 from ..compose.layout import frame_size
-from ..output.subtitles import SUBTITLED_STYLES
 from .contrast import WCAG_AA_TEXT, overlay_contrast
 from .flash import FlashMeter
 from .problems import Problem
@@ -61,12 +60,11 @@ def _text(cap, lang: str) -> str:
 # --- subtitles ---------------------------------------------------------------------------
 def cue_list(film, lang: str) -> list[tuple[float, float, str, str]]:
     """(start, end, text, line id) of every cue of the caption track, as the .srt holds
-    them (``output.subtitles.cues``: its styles, its title sentence, its order)."""
+    them (``output.subtitles.caption_cues``: its styles, title sentence, line layout, long
+    captions split, each language's own timing)."""
     from ..output import subtitles
-    caps = [c for c in sorted(film.timeline.captions, key=lambda c: c.start)
-            if c.style in SUBTITLED_STYLES]
     return [(a, b, text, line_id(c))
-            for (a, b, text), c in zip(subtitles.cues(caps, lang=lang), caps)]
+            for a, b, text, c in subtitles.caption_cues(film.timeline.captions, lang=lang)]
 
 
 def subtitle_check(film, lang: str, fps: float = 30.0) -> list[Problem]:
@@ -94,7 +92,7 @@ def placed(state, width: int, height: int, lang: str):
     compositor places them (a label that gives way to a card is not drawn, so not listed)."""
     items = overlay_items(state, width, height, lang=lang)
     out = []
-    for cap, _ in state.captions:
+    for cap, _ in state.captions_in(lang):
         for key, fn, rect, _alpha in items:
             if _matches(key, cap, lang):
                 out.append((cap, fn(), rect))

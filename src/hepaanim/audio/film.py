@@ -65,7 +65,8 @@ def spoken(text: str) -> str:
 
 def window_end(caption) -> float:
     """The caption's end as its act placed it (before ``follow_voice`` shortened it)."""
-    return getattr(caption, "window_end", caption.end)
+    w = getattr(caption, "window_end", None)
+    return caption.end if w is None else w
 
 
 def narration(film, lang: str = "en") -> list[voice.Line]:

@@ -141,7 +141,7 @@ def overlay_items(state, width: int, height: int, lang: str = "en"):
     third): ``Layout.label_at`` moves it clear, or leaves it out where a card covers the
     picture it would label; nothing else moves."""
     out, labels = [], []
-    for cap, alpha in state.captions:
+    for cap, alpha in state.captions_in(lang):
         text = cap.text if lang == "en" else cap.text_in(lang)
         tail = () if lang == "en" else (lang,)       # English: the calls as they always were
         if cap.style == "title":

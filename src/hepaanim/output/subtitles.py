@@ -51,17 +51,80 @@ def _text(c, lang: str) -> str:
     return title_sentence(text, lang) if c.style == "title" else " ".join(text.split())
 
 
-def cues(captions, start: float = 0.0, end: float = float("inf"), lang: str = "en",
-         styles=SUBTITLED_STYLES) -> list[tuple[float, float, str]]:
-    """(start, end, text) of each caption of ``styles`` (default: the caption track) in
-    ``lang`` (``Caption.text_in``), shifted to the range [start, end)."""
+def caption_cues(captions, start: float = 0.0, end: float = float("inf"), lang: str = "en",
+                 styles=SUBTITLED_STYLES) -> list[tuple[float, float, str, object]]:
+    """(start, end, text, caption) of each cue of the captions of ``styles`` in ``lang``,
+    shifted to the range [start, end).
+
+    A caption leaves when its voice in ``lang`` has ended (``Caption.end_in``).  Its text
+    is laid out in the subtitle guide's lines for ``lang`` (``access.subtitles.wrap_cue``,
+    written with explicit line breaks, as a subtitler delivers them); a caption longer
+    than the guide's two lines becomes consecutive cues (``split_cue``)."""
     out = []
     for c in sorted(captions, key=lambda c: c.start):
-        if c.style not in styles or c.end <= start or c.start >= end:
+        c_end = c.end_in(lang) if hasattr(c, "end_in") else c.end
+        if c.style not in styles or c_end <= start or c.start >= end:
             continue
-        a, b = max(c.start, start) - start, min(c.end, end) - start
-        out.append((a, b, _text(c, lang)))
+        a, b = max(c.start, start) - start, min(c_end, end) - start
+        out += [(x, y, text, c) for x, y, text in split_cue(a, b, _text(c, lang), lang)]
     return out
+
+
+def cues(captions, start: float = 0.0, end: float = float("inf"), lang: str = "en",
+         styles=SUBTITLED_STYLES) -> list[tuple[float, float, str]]:
+    """(start, end, text) of each cue (``caption_cues`` without the captions)."""
+    return [(a, b, text) for a, b, text, _ in caption_cues(captions, start, end, lang, styles)]
+
+
+# Between the cues a long caption is split into: 2 frames at 24 fps, so at least the
+# guide's 2 frames at any delivery rate from 24 to 60 fps.
+SPLIT_GAP_S = 2 / 24
+# Where a caption may be split, best first: after a sentence, then a clause.
+_BREAKS = ((". ", "? ", "! ", "\u3002", "\uff01", "\uff1f"), ("; ", ": ", "\uff1b", "\uff1a"),
+           (", ", "\u3001", " \u2013 ", " \u2014 "))
+
+
+def split_cue(a: float, b: float, text: str, lang: str = "en") -> list[tuple[float, float, str]]:
+    """One caption's cue, or consecutive cues when its text needs more lines than the
+    guide allows: split after a sentence if one fits, else after a clause, else at the
+    space (Japanese: the phrase boundary) nearest the middle; the time is shared by
+    characters (each part read at the same speed), with ``SPLIT_GAP_S`` between them; a
+    part never gets less than the guide's shortest time on screen (if it would, the
+    caption is left whole, and the gate reports it)."""
+    from ..access.subtitles import char_count, limits, wrap_cue
+    lim = limits(lang)
+    lines = wrap_cue(text, lang)
+    if len(lines) <= lim.lines:
+        return [(a, b, "\n".join(lines))]
+    cuts: dict[int, int] = {}                  # cut -> rank (lower is better)
+    pos = 0
+    for ln in lines[:-1]:                      # the boundaries of the guide's own lines
+        pos = text.index(ln, pos) + len(ln)
+        cuts[pos] = len(_BREAKS)
+    for rank, marks in enumerate(_BREAKS):
+        for m in marks:
+            i = text.find(m)
+            while i >= 0:
+                cut = i + len(m.rstrip())
+                cuts[cut] = min(rank, cuts.get(cut, rank))
+                i = text.find(m, i + 1)
+    whole, best = char_count(text, lang), None
+    for cut, rank in cuts.items():
+        head, tail = text[:cut].strip(), text[cut:].strip()
+        if not head or not tail:
+            continue
+        share = char_count(head, lang) / whole
+        if min(share, 1 - share) * (b - a - SPLIT_GAP_S) < lim.min_s:
+            continue
+        fits = len(wrap_cue(head, lang)) <= lim.lines and len(wrap_cue(tail, lang)) <= lim.lines
+        key = (not fits, rank, abs(share - 0.5))
+        if best is None or key < best[0]:
+            best = (key, head, tail, share)
+    if best is None:
+        return [(a, b, "\n".join(lines))]
+    _, head, tail, share = best
+    mid = a + share * (b - a - SPLIT_GAP_S)
+    return split_cue(a, mid, head, lang) + split_cue(mid + SPLIT_GAP_S, b, tail, lang)
 
 
 def card_cues(captions, start: float = 0.0, end: float = float("inf"),

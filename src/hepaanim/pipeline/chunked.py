@@ -81,7 +81,7 @@ def render_chunked(scene, film, fmt: str, out, settings: Settings, frames: Frame
     cache.clean_partials()
     job = Job(str(Path(scene).resolve()), fmt, settings)
     skey = settings_key(job)
-    hasher = StateHasher(*settings.size)
+    hasher = StateHasher(*settings.size, settings.lang)
     keys: dict[int, str] = {}
     tally = Tally(engines={engine_hash()})
     progress = Progress(len(frames), quiet, label=film.name)

@@ -110,7 +110,7 @@ def render_chunk_task(bundle: dict[str, bytes], job: Job, first: int, stop: int,
     digest of the frame states drawn and the engine hash of the renderer that drew them."""
     film = _film(bundle, Path(job.scene).name)
     renderer, engine = _renderer(job)
-    digest = ContentDigest(StateHasher(*job.settings.size), stop - first)
+    digest = ContentDigest(StateHasher(*job.settings.size, job.settings.lang), stop - first)
     with tempfile.TemporaryDirectory(prefix="hepaanim-seg-") as d:
         p = render_segment(film, renderer, job, Path(d) / f"segment.{job.fmt}", first, stop,
                            None, kill_once, digest)

@@ -70,11 +70,12 @@ class StateHasher:
 
     Walks dataclasses, dicts, lists and arrays; skips ``derive`` functions (their result
     is already in the state) and the time itself; geometry is fed by its content key;
-    captions by the overlay images the compositor draws for them.
+    captions by the overlay images the compositor draws for them, in the language the
+    frames are drawn in (a French render's chunks change when a French line does).
     """
 
-    def __init__(self, width: int, height: int):
-        self.size = (width, height)
+    def __init__(self, width: int, height: int, lang: str = "en"):
+        self.size, self.lang = (width, height), lang
         self._images: OrderedDict[int, tuple[object, bytes]] = OrderedDict()   # id -> (img, d)
 
     def feed(self, h, state) -> None:
@@ -85,7 +86,7 @@ class StateHasher:
         seen: set = set()
         for part in (state.nodes, state.camera, state.lights, state.settings):
             self._feed(out, part, seen)
-        items = overlay_items(state, *self.size)
+        items = overlay_items(state, *self.size, lang=self.lang)
         out.append(b"O%d" % len(items))
         for _key, image_fn, rect, alpha in items:
             out.append(self._image_digest(image_fn()))

@@ -43,7 +43,7 @@ def _worker_main(conn, job: Job, lp_threads: int | None, kill_once: str | None):
         try:
             film = load(job.scene)
             renderer = job.renderer()
-            hasher = StateHasher(*job.settings.size)
+            hasher = StateHasher(*job.settings.size, job.settings.lang)
         except Exception as e:
             conn.send(("error", None, type(e).__name__, str(e)))
             return

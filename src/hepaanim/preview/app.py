@@ -232,7 +232,7 @@ class PreviewApp:
             self._act_shown = act
             self.act_menu.selected = act
         lines = []
-        for cap, alpha in state.captions:
+        for cap, alpha in state.captions_in():
             if cap.style == "label":
                 lines.append(f'<span style="opacity:{max(alpha, .35):.2f};color:#9FB3C8">'
                              f'[{html.escape(cap.text)}]</span>')

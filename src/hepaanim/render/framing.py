@@ -41,7 +41,7 @@ def framed(source, state, width: int, height: int):
     act = next((a for a in getattr(film, "acts", ()) if a.name == name), None)
     spec = getattr(act, "framing", None)
     cam = state.camera
-    card = any(c.style == "card" for c, _ in state.captions)
+    card = any(c.style == "card" for c, _ in state.captions_in())
     window = ndc_window(layout(width, height).picture(card=card), width, height)
     if spec is None:
         subject, mode, margin = Sphere(tuple(cam.target), 1e-6), "keep", 0.0

@@ -152,6 +152,12 @@ class Caption:
     site: str = ""                 # the scene's file:line that made it (for messages)
     line_id: str = ""              # the script table's line id (``act.line``), "" if none
     texts: dict = field(default_factory=dict, compare=False, repr=False)  # lang -> text
+    # Narrated lines: where each language's voice lets the caption go (``ends``: lang ->
+    # seconds, set when the film follows its takes) within the table's window
+    # (``window_end``); ``end`` is the build language's.  A language without its own take
+    # keeps the whole window: a Japanese caption is not cut to the English voice.
+    ends: dict = field(default_factory=dict, compare=False, repr=False)
+    window_end: float | None = field(default=None, compare=False, repr=False)
 
     def text_in(self, lang: str = "en") -> str:
         """The text shown in ``lang``: ``text`` for English (the film's own language), else
@@ -166,11 +172,24 @@ class Caption:
             raise ValueError(f"{self.site or '<unknown>:?'}: {what} has no {lang!r} text in "
                            "the script table") from None
 
-    def alpha(self, t: float) -> float:
-        if not (self.start <= t < self.end):
+    def end_in(self, lang: str = "en") -> float:
+        """When the caption has left in ``lang`` (its voice's end there, else its window's)."""
+        if lang in self.ends:
+            return self.ends[lang]
+        return self.end if self.window_end is None else self.window_end
+
+    @property
+    def last_end(self) -> float:
+        """The latest it shows in any language (what a frame's caption list must cover)."""
+        return max([self.end, *self.ends.values()]
+                   + ([self.window_end] if self.window_end is not None else []))
+
+    def alpha(self, t: float, lang: str = "en") -> float:
+        end = self.end_in(lang)
+        if not (self.start <= t < end):
             return 0.0
         f = max(self.fade, 1e-6)
-        return float(min(1.0, (t - self.start) / f, (self.end - t) / f))
+        return float(min(1.0, (t - self.start) / f, (end - t) / f))
 
 
 @dataclass
@@ -181,6 +200,12 @@ class FrameState:
     lights: dict[str, Light]
     settings: Settings
     captions: list[tuple[Caption, float]] = field(default_factory=list)
+
+    def captions_in(self, lang: str = "en") -> list[tuple[Caption, float]]:
+        """(caption, alpha) of the captions showing in ``lang``: ``captions`` lists every
+        caption showing in some language, with its English alpha (0 where only another
+        language's timing still shows it)."""
+        return [(c, a) for c, _ in self.captions if (a := c.alpha(self.t, lang)) > 0]
 
     def world_matrix(self, name: str) -> np.ndarray:
         node = self.nodes[name]

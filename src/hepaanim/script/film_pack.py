@@ -80,9 +80,9 @@ def _frame_table(film, frames, size) -> dict[int, tuple[bytes, dict[int, bytes]]
         sh = hashlib.blake2b(digest_size=16)
         hasher.feed(sh, replace(state, captions=[]))
         own = {}
-        for c, alpha in state.captions:
+        for c, alpha in state.captions_in():
             oh = hashlib.blake2b(digest_size=16)
-            hasher.feed(oh, replace(bare, captions=[(c, alpha)]))
+            hasher.feed(oh, replace(bare, t=state.t, captions=[(c, alpha)]))
             own[index[id(c)]] = oh.digest()
         out[i] = (sh.digest(), own)
     return out

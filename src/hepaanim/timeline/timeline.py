@@ -127,7 +127,7 @@ class Timeline:
                     site = s.sites.get(s.find(name, act) or name, "<unknown>:?")
                     raise ScriptError(f"{site}: node {name!r} at t={t:.3f} s: "
                                       f"{type(e).__name__}: {e}") from e
-        state.captions = [(c, a) for c in self.captions if (a := c.alpha(t)) > 0]
+        state.captions = [(c, c.alpha(t)) for c in self.captions if c.start <= t < c.last_end]
         return state
 
 
