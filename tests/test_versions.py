@@ -234,3 +234,49 @@ def test_the_gate_fails_a_flashing_overlapping_film_with_one_line_each(tmp_path)
     text = r.stdout
     assert " flash " in text and " overlap " in text
     assert all(ln.startswith("t=") for ln in lines[:-1])
+
+
+# --- subtitle cues: the guide's lines, long captions split, each language's own timing ----
+def test_a_caption_longer_than_two_lines_becomes_two_cues_split_after_a_sentence():
+    from hepaanim.access.subtitles import wrap_cue
+    from hepaanim.output.subtitles import SPLIT_GAP_S, split_cue
+    text = ("Fat builds up inside the liver cells over the years. A damaged cell swells, "
+            "rounds up and finally dies, breaking into fragments.")
+    assert len(wrap_cue(text)) > 2
+    parts = split_cue(10.0, 16.0, text)
+    assert [t.replace("\n", " ") for _, _, t in parts] == [
+        "Fat builds up inside the liver cells over the years.",
+        "A damaged cell swells, rounds up and finally dies, breaking into fragments."]
+    assert all(len(t.split("\n")) <= 2 for _, _, t in parts)
+    (a0, b0, t0), (a1, b1, t1) = parts
+    assert a0 == 10.0 and b1 == 16.0 and abs(a1 - b0 - SPLIT_GAP_S) < 1e-9
+    # each part on screen for its share of the characters: read at the same speed
+    assert abs(len(t0) / (b0 - a0) - len(t1) / (b1 - a1)) < 0.5
+    # too little time to give each part 5/6 s: left whole (the gate reports it)
+    assert len(split_cue(0.0, 1.5, text)) == 1
+    # two lines or fewer: one cue, laid out in the guide's lines
+    assert split_cue(0.0, 3.0, "Blood seeps past plates of liver cells toward the central "
+                     "vein.") == [(0.0, 3.0, "Blood seeps past plates of liver cells\n"
+                                   "toward the central vein.")]
+
+
+def test_each_languages_cues_leave_with_its_own_voice(film):
+    """A French caption is up until the French voice ends (not cut to the English one);
+    Japanese, with no takes, keeps the table's whole window."""
+    from hepaanim.output.subtitles import caption_cues
+    longer = 0
+    for lang in ("en", "fr", "ja"):
+        for a, b, _, c in caption_cues(film.timeline.captions, lang=lang):
+            assert c.start <= a < b <= c.end_in(lang) + 1e-9
+    for c in film.timeline.captions:
+        if "fr" in c.ends and "en" in c.ends:
+            assert c.end == c.ends["en"] and c.end_in("fr") == c.ends["fr"]
+            longer += c.ends["fr"] > c.ends["en"] + 0.1
+            assert c.end_in("ja") == c.window_end >= c.ends["fr"] - 1e-9
+    assert longer >= 5
+    t = next(c for c in film.timeline.captions if "fr" in c.ends and
+             c.ends["fr"] > c.ends["en"] + 0.3)
+    mid = (t.ends["en"] + t.ends["fr"]) / 2
+    state = film.evaluate(mid)
+    assert t not in [c for c, _ in state.captions_in("en")]
+    assert t in [c for c, _ in state.captions_in("fr")]

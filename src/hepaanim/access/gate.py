@@ -11,7 +11,8 @@ an aspect) and returns their ``Problem``s:
   window (fades left out: the text is judged fully shown), at a small size
   (``contrast_short`` lines; the layout scales with the frame, so the same text boxes);
   the worst instant is reported.
-* **title-safe** (``safe_area.title_safe_problems``): each overlay's box at those instants
+* **title-safe** (``safe_area.title_safe_problems``): each overlay's drawn box (``inked``)
+  at those instants
   against the format's title-safe area (EBU R 95 at 16:9; the apps' zones at 1:1, 9:16).
 * **flashing** (``flash.FlashMeter``, WCAG 2.2 SC 2.3.1): every frame of the film at its
   fps, rendered small (``flash_short`` lines, 320x180 at 16:9) with that language's
@@ -100,6 +101,19 @@ def placed(state, width: int, height: int, lang: str):
     return out
 
 
+def inked(img: np.ndarray, rect) -> tuple[int, int, int, int]:
+    """The part of an overlay that is drawn: (x, y, w, h) of its pixels with any alpha.
+    A title is drawn on a transparent image as wide as the frame; the title-safe rule is
+    about what is drawn (its words, its panel), not the empty rest of the image."""
+    x, y = int(rect[0]), int(rect[1])
+    a = img[..., 3] > 0
+    rows, cols = np.flatnonzero(a.any(axis=1)), np.flatnonzero(a.any(axis=0))
+    if not len(rows):
+        return x, y, 0, 0
+    return (x + int(cols[0]), y + int(rows[0]), int(cols[-1] - cols[0] + 1),
+            int(rows[-1] - rows[0] + 1))
+
+
 def _card_contrast(cap, width: int, height: int, lang: str) -> float | None:
     """A card's worst text contrast as the card measured it while drawing its glyphs
     (``compose.cards.TEXT_CONTRAST``: each glyph core against the card composited over black
@@ -132,7 +146,7 @@ def overlay_checks(film, langs, aspect: str, gate: GateSettings = GateSettings()
                 for cap, img, rect in placed(state, w, h, lang):
                     lid = line_id(cap)
                     if (lang, lid) not in safe:
-                        for p in title_safe_problems(t, lid, rect, w, h, aspect):
+                        for p in title_safe_problems(t, lid, inked(img, rect), w, h, aspect):
                             safe[(lang, lid)] = p
                     ratio = (_card_contrast(cap, w, h, lang) if cap.style == "card"
                              else None)

@@ -18,14 +18,12 @@ Margins are fractions of the frame's width (left, right) and height (top, bottom
 """
 from __future__ import annotations
 
+from ..compose.layout import INSETS
 from .problems import Problem
 
-SAFE_MARGINS: dict[str, tuple[float, float, float, float]] = {   # left, top, right, bottom
-    "16:9": (0.05, 0.05, 0.05, 0.05),
-    "1:1": (0.05, 0.05, 0.05, 0.10),
-    "9:16": (0.06, 0.10, 0.06, 0.20),
-    "9:16-reels": (0.06, 0.14, 0.06, 0.35),
-}
+# left, top, right, bottom: the compositor lays text out in these same areas (one table)
+SAFE_MARGINS: dict[str, tuple[float, float, float, float]] = {
+    **INSETS, "9:16-reels": (0.06, 0.14, 0.06, 0.35)}
 
 
 def _margins(width: int, height: int, margin) -> tuple[float, float, float, float]:

@@ -8,9 +8,11 @@ measures, so a check (the accessibility gate) can ask the same questions.
 
 Safe areas (text must lie inside; pixels, y down):
 
-* **16:9**: an inset of 4 % of the frame height on every side, the margin the 16:9 film was
-  designed with.  Projectors and players do not overscan; a broadcast master would need
-  SMPTE ST 2046-1's title-safe 90 % instead (``BROADCAST_TITLE_SAFE``).
+* **16:9**: EBU R 95's graphics-safe area (the same as SMPTE ST 2046-1 and ITU-R BT.1848):
+  5 % of the width at the sides, 5 % of the height at the top and bottom.  (The film was
+  first designed with 4 % of the height on every side, 2.25 % of the width at the sides:
+  fine on a projector, cut by a television that overscans, and outside what the
+  accessibility gate accepts.)
 * **1:1**: 5 % at the sides and top, 10 % at the bottom (a feed draws its mute and tag
   buttons over the bottom corners).
 * **9:16**: 6 % at the sides, the top 10 % (the app's header) and the lower fifth (caption,
@@ -34,14 +36,15 @@ from functools import lru_cache
 from numbers import Integral
 
 ASPECTS = {"16:9": 16 / 9, "1:1": 1.0, "9:16": 9 / 16}
-BROADCAST_TITLE_SAFE = 0.05          # SMPTE ST 2046-1 title-safe inset, per side
-# safe-area insets (left, top, right, bottom) as fractions of (width, height, width, height)
-INSETS = {"1:1": (0.05, 0.05, 0.05, 0.10), "9:16": (0.06, 0.10, 0.06, 0.20)}
-WIDE_INSET = 0.04                    # 16:9: fraction of the height, every side
+# safe-area insets (left, top, right, bottom) as fractions of (width, height, width, height);
+# ``access.safe_area`` checks text against these same figures (module docstring)
+INSETS = {"16:9": (0.05, 0.05, 0.05, 0.05), "1:1": (0.05, 0.05, 0.05, 0.10),
+          "9:16": (0.06, 0.10, 0.06, 0.20)}
 
 # lower-third geometry, in fractions of its font size (captions.lower_third draws with these)
 LT_SIZE, LT_PAD, LT_BAR, LT_LEAD = 0.040, 0.7, 0.16, 1.32
 STACK_LINES = 3                      # lower-third lines kept free below a stacked card
+TITLE_PAD = 0.55                     # title scrim margin, fraction of the title's size
 GAP = 0.02                           # between stacked overlays, fraction of the short side
 SIDE_W, SIDE_H = 76.0, 64.0          # a side card's size in card units (cards.side_card)
 
@@ -131,7 +134,12 @@ class Layout:
         """Text widths of a title's head line and of its subtitle."""
         if not self.stacked:
             return self.width * 0.8, self.width * 0.7
-        return self.safe_w, self.safe_w * 0.92
+        room = self.safe_w - 2 * self.title_pad()      # the scrim stays in the safe area
+        return room, room * 0.92
+
+    def title_pad(self) -> int:
+        """The title scrim's margin around its words (and its soft edge)."""
+        return round(self.title_sizes()[0] * TITLE_PAD)
 
     def title_y(self, h: int) -> int:
         if not self.stacked:
@@ -146,7 +154,8 @@ class Layout:
         """A corner label's place: its corner of the safe area (``position`` as
         ``Act.caption``'s, "bottom" meaning bottom left).  If it would overlap one of the
         rectangles in ``avoid`` (a card, a lower third on screen at the same time), it moves
-        to the mirrored corner at 16:9, or along its edge past the obstacles; None where no
+        to the mirrored corner at 16:9, or along its edge past the obstacles, or else to the
+        corners of the other edge (top for bottom); None where no
         place in the safe area is free (1:1 with a card and a lower third up: the card hides
         the picture the label speaks of, so the label is not shown)."""
         right, top = position.endswith("right"), position.startswith("top")
@@ -159,20 +168,21 @@ class Layout:
         xs = [x1 - w if right else x0]
         if not self.stacked:
             xs.append(x0 if right else x1 - w)          # the other corner, the 3D side
-        y_corner = y0 if top else y1 - h
-        for x in xs:
-            if free(x, y_corner):
-                return x, y_corner
-        for x in xs:
-            y = y_corner
-            for _ in range(len(avoid) + 1):             # slide off each obstacle in turn
-                if free(x, y):
-                    return x, y
-                hit = [r for r in avoid if _overlaps((x, y, x + w, y + h), r)]
-                if not hit:
-                    break
-                y = (max(r[3] for r in hit) + self.gap if top
-                     else min(r[1] for r in hit) - self.gap - h)
+        for down in (top, not top):                     # its edge first, then the other
+            y_corner = y0 if down else y1 - h
+            for x in xs:
+                if free(x, y_corner):
+                    return x, y_corner
+            for x in xs:
+                y = y_corner
+                for _ in range(len(avoid) + 1):         # slide off each obstacle in turn
+                    if free(x, y):
+                        return x, y
+                    hit = [r for r in avoid if _overlaps((x, y, x + w, y + h), r)]
+                    if not hit:
+                        break
+                    y = (max(r[3] for r in hit) + self.gap if down
+                         else min(r[1] for r in hit) - self.gap - h)
         return None
 
     # --- cards ------------------------------------------------------------------------
@@ -187,7 +197,7 @@ class Layout:
 
     def side_at(self, w: int, h: int) -> tuple[int, int]:
         if not self.stacked:
-            return self.width - w - round(0.035 * self.width), round(0.07 * self.height)
+            return self.safe[2] - w, round(0.07 * self.height)
         return self.safe[0] + (self.safe_w - w) // 2, self.safe[1]
 
     def centred_at(self, w: int, h: int, at: float = 0.42) -> tuple[int, int]:
@@ -210,7 +220,7 @@ class Layout:
             return self.safe if self.stacked else (0, 0, self.width, self.height)
         if not self.stacked:
             cw = round(SIDE_W * self.side_unit(SIDE_W, SIDE_H))
-            return 0, 0, self.width - round(0.035 * self.width) - cw - self.gap, self.height
+            return 0, 0, self.safe[2] - cw - self.gap, self.height
         ch = round(SIDE_H * self.side_unit(SIDE_W, SIDE_H))
         top, bottom = y0 + ch + self.gap, self.caption_band()[1] - self.gap
         return (x0, top, x1, bottom) if bottom - top >= self.safe_h / 5 else self.safe
@@ -228,11 +238,7 @@ def layout(width: int, height: int) -> Layout:
         raise ValueError(f"frame size {width}x{height}: give positive whole pixels")
     width, height = int(width), int(height)
     aspect = aspect_name(width, height)
-    if aspect == "16:9":
-        m = round(height * WIDE_INSET)
-        safe = (m, m, width - m, height - m)
-    else:
-        l, t, r, b = INSETS[aspect]
-        safe = (round(width * l), round(height * t), width - round(width * r),
-                height - round(height * b))
+    l, t, r, b = INSETS[aspect]
+    safe = (round(width * l), round(height * t), width - round(width * r),
+            height - round(height * b))
     return Layout(width, height, aspect, min(width, height), safe)

@@ -59,14 +59,17 @@ def caption_cues(captions, start: float = 0.0, end: float = float("inf"), lang: 
     A caption leaves when its voice in ``lang`` has ended (``Caption.end_in``).  Its text
     is laid out in the subtitle guide's lines for ``lang`` (``access.subtitles.wrap_cue``,
     written with explicit line breaks, as a subtitler delivers them); a caption longer
-    than the guide's two lines becomes consecutive cues (``split_cue``)."""
+    than the guide's two lines becomes consecutive cues (``split_cue``).  Other styles
+    (the cards' text alternatives, read by an assistive player) are written whole."""
     out = []
     for c in sorted(captions, key=lambda c: c.start):
         c_end = c.end_in(lang) if hasattr(c, "end_in") else c.end
         if c.style not in styles or c_end <= start or c.start >= end:
             continue
         a, b = max(c.start, start) - start, min(c_end, end) - start
-        out += [(x, y, text, c) for x, y, text in split_cue(a, b, _text(c, lang), lang)]
+        text = _text(c, lang)
+        parts = split_cue(a, b, text, lang) if styles == SUBTITLED_STYLES else [(a, b, text)]
+        out += [(x, y, t, c) for x, y, t in parts]
     return out
 
 
