@@ -242,3 +242,13 @@ def test_report_is_one_line_a_problem_by_time_then_the_count():
                           "t=12.30s cap_7 over-cps 19.3 cps > 17\n"
                           "problems=2\n")
     assert report([]) == "problems=0\n"
+
+
+def test_a_japanese_line_break_adds_nothing_to_the_count():
+    """Netflix counts no line break; joined with a space, a two-line Japanese cue read
+    0.5 more (a space is half-width) and 24 characters over 6 s failed at 4.08 cps."""
+    text = "肝臓は腸と心臓の両方から\n血液を受け取り全身へ送る"
+    assert len(text.replace("\n", "")) == 24
+    assert subtitle_problems([(0.0, 6.0, text, "x")], "ja", 30.0) == []
+    assert [p.what for p in subtitle_problems([(0.0, 5.9, text, "x")], "ja", 30.0)] == \
+        ["over-cps"]

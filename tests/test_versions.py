@@ -201,11 +201,21 @@ def test_every_version_is_gated_and_the_act_neither_flashes_nor_loses_contrast(
 # the 9:16 stacked cards and corner labels past the apps' margins, the prologue title's
 # contrast): strict, so the day it passes this marker must go.  Flashes are measured by
 # ``hepaanim check`` over every frame; here, the words and their boxes (cheap).
-@pytest.mark.xfail(strict=True, reason="the film does not pass the gate yet (issue 16)")
 def test_the_whole_film_passes_the_gate_in_every_version(film):
+    """Subtitles, contrast and title-safe, 4 languages x 3 aspects (the flash meter's
+    frame-by-frame pass over the whole film, about a minute an aspect, runs in
+    ``hepaanim check``; its known findings are the next test)."""
     found = check_versions(film, list(LANGS), list(ASPECTS), GATE, flashes=False)
     assert not any(found.values()), "\n".join(
-        f"{k}: {len(v)}" for k, v in found.items())
+        f"{k}: {len(v)} " + "; ".join(map(str, v[:3])) for k, v in found.items() if v)
+
+
+@pytest.mark.xfail(strict=True, reason="two camera moves over rows of cells still flash "
+                   "(dive ~24 s, resolution ~117 s; issue 16)")
+@pytest.mark.parametrize("span", [(22.5, 25.5), (115.5, 119.5)])
+def test_the_films_known_flashing_moves_pass_the_flash_meter(film, span):
+    found = check_versions(film, ["en"], ["16:9"], GATE, *span)
+    assert not found[("en", "16:9")], found
 
 
 FLASHY = '''

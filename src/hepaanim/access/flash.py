@@ -9,14 +9,16 @@ luminance of 10 % or more of the maximum (1.0), the darker image below 0.80; a
 
 How it is measured here:
 
-- Luminance: the frame is cut into a grid of blocks, 64 across (13 px at 480p, 30 px at
-  1080p) and as many down as keep them square; each block's linear R, G, B is the mean
-  of 2 x 2 samples spread evenly over it (sRGB -> linear by a 256-entry table).  Blocks
-  keep the cost flat (about 0.5-1 ms a frame at any size, bench/flash_bench.py) while
-  resolving areas far below the threshold (one block is 1/2304 of a 16:9 frame, the
-  threshold 1/36).  Sampling rather than averaging every pixel lets a pattern finer than
-  the sample spacing alias (WCAG exempts fine balanced patterns); that can only make the
-  gate stricter, and the film has no such pattern.
+- Luminance: the frame is cut into a grid of blocks, 64 across (5 px at the gate's
+  320 x 180, 13 px at 480p, 30 px at 1080p) and as many down as keep them square; each
+  block's linear R, G, B is the mean of n x n samples spread evenly over it (sRGB ->
+  linear by a 256-entry table), n the block's size in pixels up to ``MAX_BLOCK_SAMPLES``:
+  at the gate's size every pixel, so a block holds its area's true mean.  Blocks keep the
+  cost flat (bench/flash_bench.py) while resolving areas far below the threshold (one
+  block is 1/2304 of a 16:9 frame, the threshold 1/36).  WCAG measures flashes as area
+  luminance and exempts fine balanced patterns; sampling only 2 x 2 points a block (as
+  this meter first did) let the film's fine lobule plates, drifting past the camera,
+  alias into "flashes" over a fifth of the frame that no viewer sees.
 - Transitions, per block: luminance is followed as monotonic runs (a reversal of more than
   0.002 starts a new run at the last extreme, so noise does not).  A run becomes a
   transition once it has moved 0.1 with its darker end below 0.80.  Transitions of a
@@ -75,6 +77,9 @@ class _Runs:
         return ~self.done & (np.abs(self.acc) >= self.threshold)
 
 
+MAX_BLOCK_SAMPLES = 8       # samples per block side at most (cost: 64 a block at 1080p)
+
+
 class FlashMeter:
     """Streams frames, remembers one second of per-block transition counts.
 
@@ -83,7 +88,7 @@ class FlashMeter:
     render that begins at t=start); ``line`` is the id reported ("-": the whole frame)."""
 
     def __init__(self, fps: float, size: tuple[int, int], start: float = 0.0,
-                 line: str = "-", across: int = 64, block: int = 2):
+                 line: str = "-", across: int = 64, block: int | None = None):
         if not fps or fps <= 0:
             raise ValueError(f"flash meter: fps must be positive, got {fps!r}")
         w, h = int(size[0]), int(size[1])
@@ -94,9 +99,14 @@ class FlashMeter:
         # block x block samples spread evenly across it: every block holds the same area.
         self.across = min(across, w)
         self.down = max(1, min(h, round(self.across * h / w)))
-        self.block = block
-        self._rows = np.round(np.linspace(0, h - 1, self.down * block)).astype(np.intp)
-        self._cols = np.round(np.linspace(0, w - 1, self.across * block)).astype(np.intp)
+        # Samples per block side: by default enough to take every pixel of a block up to
+        # MAX_BLOCK_SAMPLES (a true area mean at the gate's 320 x 180, where a block is 5 px;
+        # denser than the pixel pitch is pointless).  Two point samples a block let a fine
+        # pattern (a lobule's plates drifting past) alias into flashes that no viewer sees.
+        self.block = block or min(MAX_BLOCK_SAMPLES, math.ceil(max(w / self.across,
+                                                                    h / self.down)))
+        self._rows = np.round(np.linspace(0, h - 1, self.down * self.block)).astype(np.intp)
+        self._cols = np.round(np.linspace(0, w - 1, self.across * self.block)).astype(np.intp)
         self.area = np.full(self.across * self.down, w * h / (self.across * self.down))
         self.threshold_px = FIELD_FRACTION * w * h
         # blocks over the threshold area fail: more than threshold_px / block area

@@ -46,6 +46,9 @@ class GateSettings:
                                  # thin vessels alias and flicker like a flash)
     samples: int = 3             # instants per caption window
     look: str = "full"           # the look measured (the film's, bloom included)
+    flash_aa: str = "msaa4"      # the flash frames' anti-aliasing: a small frame drawn
+                                 # without it shimmers where fine structure moves (pixels
+                                 # snapping on and off), which a viewer never sees
 
 
 def line_id(cap) -> str:
@@ -172,7 +175,7 @@ def flash_checks(film, langs, aspect: str, gate: GateSettings = GateSettings(),
     from ..render.settings import Settings
     w, h = frame_size(aspect, gate.flash_short)
     w, h = max(w, 16), max(h, 16)
-    settings = Settings(w, h, gate.fps, look=gate.look)
+    settings = Settings(w, h, gate.fps, aa=gate.flash_aa, look=gate.look)
     frames = frame_range(film, gate.fps, start, end)
     meters = {lang: FlashMeter(gate.fps, (w, h), start=frames.first / gate.fps)
               for lang in langs}

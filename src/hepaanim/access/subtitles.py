@@ -127,7 +127,9 @@ def subtitle_problems(cues, lang: str, fps: float) -> list[Problem]:
     for start, end, text, cid in ordered:
         cid = str(cid)
         dur = end - start
-        n = char_count(" ".join(s.strip() for s in text.splitlines()), lang)
+        # a line break does not count; where it stood in a Latin text a space reads
+        joiner = "" if _base(lang) == "ja" else " "
+        n = char_count(joiner.join(s.strip() for s in text.splitlines()), lang)
         if dur <= 0:
             out.append(Problem(start, cid, "too-short", f"{dur:.3f} s <= 0"))
         else:
