@@ -243,6 +243,20 @@ def test_described_adds_a_second_stream_and_a_descriptions_track(tmp_path, film)
     assert levels.rms_db(described) > levels.rms_db(main) + 6.0
 
 
+def test_every_english_description_finds_a_pause(film):
+    """Each English description is spoken in a pause of the English narration, inside its
+    window: the described mix leaves none out (three did, until they were shortened)."""
+    vs = sound.voices(film, sound.narration(film, "en"), "en")
+    dvs = sound.voices(film, sound.description_lines(film, "en"), "en")
+    said = []
+    placed, _ = sound.place_descriptions(film, vs, dvs, warn=said.append)
+    assert len(dvs) >= 8 and len(placed) == len(dvs), said
+    speech = [(v.start, v.end) for v in vs]
+    for p in placed:
+        assert p.description.start <= p.start < p.description.end
+        assert not any(a < p.end and p.start < b for a, b in speech), p.description.id
+
+
 def test_webm_carries_opus(tmp_path):
     out = tmp_path / "w.webm"
     r = cli("render", SCENE, *SMALL, "--format", "webm", "--from", "24.4", "--to", "25.0",
