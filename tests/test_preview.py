@@ -3,7 +3,9 @@
 The page must load and draw the scene; the slider, act menu and play button must change
 what is drawn; saving the scene reloads it at the same time; the servers must refuse any
 file outside the page's assets and listen on 127.0.0.1 only; the process must stop on
-Ctrl-C and when its tab closes.  The GL render path must never import vpython.
+Ctrl-C and when its tab closes.  The GL render path must never import vpython.  A narrated
+film's sound (the render's mix) is served with the token and byte ranges, and the page's
+audio follows the timeline: play/pause, scrub, act menu, mute.
 """
 from __future__ import annotations
 
@@ -63,8 +65,8 @@ class Preview(Child):
     """`hepaanim preview SCENE --no-browser`, started as tests/children.py starts a child
     (Ctrl-C reaches it however the suite was started), once it has printed its URL."""
 
-    def __init__(self, scene, *args, cwd=ROOT):
-        super().__init__(hepaanim("preview", scene, "--no-browser", *args), cwd=cwd)
+    def __init__(self, scene, *args, cwd=ROOT, env=None):
+        super().__init__(hepaanim("preview", scene, "--no-browser", *args), cwd=cwd, env=env)
         try:
             m = self.wait_for(URL, 60)
         except BaseException:
@@ -695,3 +697,261 @@ def test_preview_colours_follow_the_films_grade():
     assert g[0] > 1.05 and g[2] < 0.85
     bg0, bg1 = mirror._background_rgb(plain), mirror._background_rgb(warm)
     assert bg1[0] > bg0[0] and bg1[2] < bg0[2]
+
+
+
+# --- sound ----------------------------------------------------------------------------------
+# A 60 s film of two acts whose one narrated line (a recorded take: no espeak-ng involved)
+# is placed at 50 s, in the second act; the first act has a label, which is not narrated.
+SPEECH = (50.0, 52.0)
+NARRATED_SCENE = """
+from pathlib import Path
+import numpy as np
+from hepaanim import InstancedNode, Instances, Material
+
+
+def build(film):
+    film.use_script(Path(__file__).parent / "words")
+    p = np.random.default_rng(3).uniform(-30, 30, (20, 3))
+    a = film.act("one", 30.0)
+    a.add(InstancedNode("reds", shape="sphere", material=Material("#C62828"),
+                        instances=Instances(p, None, 4.0)))
+    a.camera.set(position=(0, -150, 20), target=(0, 0, 0), fov=40)
+    a.line("one.tag")
+    b = film.act("two", 30.0)
+    b.camera.set(position=(0, -150, 20), target=(0, 0, 0), fov=40)
+    b.line("two.hello")
+"""
+
+
+def _narrated(folder: Path) -> Path:
+    """The narrated film's scene, script table, ledger and take, written into `folder`."""
+    import soundfile
+    words = folder / "words"
+    (words / "voice").mkdir(parents=True, exist_ok=True)
+    (words / "script.csv").write_text(
+        "id,act,in,out,style,position,fade,claims,en\n"
+        "one.tag,one,1.0,4.0,label,top_right,,-,Not to scale\n"
+        "two.hello,two,20.0,24.0,lower_third,bottom,,-,Hello from the second act.\n",
+        encoding="utf-8")
+    (words / "claims.csv").write_text("id,statement,evidence,refs,attribute\n",
+                                      encoding="utf-8")
+    (words / "references.json").write_text("[]", encoding="utf-8")
+    (words / "film.toml").write_text('[film]\nname = "Narrated"\ncompany = ["Acme"]\n',
+                                     encoding="utf-8")
+    t = np.arange(int(48_000 * (SPEECH[1] - SPEECH[0]))) / 48_000
+    x = 0.3 * np.sin(2 * np.pi * 220 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+    soundfile.write(str(words / "voice" / "two.hello.en.flac"),
+                    np.stack([x, x], 1).astype(np.float32), 48_000)
+    scene = folder / "narrated.py"
+    scene.write_text(NARRATED_SCENE, encoding="utf-8")
+    return scene
+
+
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory):
+    """The narrated film's preview (its own cache folder), once its sound is ready."""
+    folder = tmp_path_factory.mktemp("narrated")
+    scene = _narrated(folder)
+    p = Preview(scene, cwd=folder, env={"HEPAANIM_CACHE_DIR": str(folder / "cache")})
+    try:
+        p.wait_for(r"hepaanim preview: sound ready", 120)
+        p.scene = scene
+        yield p
+    finally:
+        p.stop()
+
+
+@pytest.fixture(scope="module")
+def narrated_page(browser, narrated):
+    """One page for the module (the preview stops once its last page has closed)."""
+    page = open_page(browser, narrated.url)
+    yield page
+    page.close()
+
+
+def load_scene(path):
+    from hepaanim.loader import load
+    return load(path)
+
+
+def _get(port, target, headers=()):
+    """(status, headers, body) of one GET to the preview."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall((f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                   + "".join(f"{k}: {v}\r\n" for k, v in headers)
+                   + "Connection: close\r\n\r\n").encode())
+        data = b""
+        while chunk := s.recv(1 << 20):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    hdr = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+    assert int(hdr["content-length"]) == len(body), hdr
+    return int(lines[0].split()[1]), hdr, body
+
+
+def test_the_soundtrack_needs_the_token_and_answers_ranges(narrated):
+    p = narrated
+    path = "/soundtrack.webm"
+    assert _get(p.port, path)[0] == 403                                   # no token
+    assert _get(p.port, path + "?token=guess")[0] == 403
+    assert _http(p.port, f"{path}?token={p.token}", host=f"evil.example:{p.port}")[0] == 403
+    status, hdr, whole = _get(p.port, f"{path}?token={p.token}")
+    assert status == 200 and hdr["content-type"] == "audio/webm", hdr
+    assert hdr["accept-ranges"] == "bytes" and len(whole) > 10_000
+    status, hdr, part = _get(p.port, f"{path}?token={p.token}&v=x", [("Range", "bytes=100-1099")])
+    assert status == 206 and hdr["content-range"] == f"bytes 100-1099/{len(whole)}", hdr
+    assert part == whole[100:1100]
+    status, hdr, tail = _get(p.port, f"{path}?token={p.token}", [("Range", "bytes=-500")])
+    assert status == 206 and tail == whole[-500:]
+    status, hdr, rest = _get(p.port, f"{path}?token={p.token}",
+                             [("Range", f"bytes={len(whole) - 10}-")])
+    assert status == 206 and rest == whole[-10:]
+    status, hdr, _ = _get(p.port, f"{path}?token={p.token}",
+                          [("Range", f"bytes={len(whole)}-")])
+    assert status == 416 and hdr["content-range"] == f"bytes */{len(whole)}"
+
+
+def test_the_served_sound_is_the_films_length_and_speaks(narrated, tmp_path):
+    """Decoded by ffmpeg: the film's 60 s within a frame (1/30 s), in step with the
+    render's mix of the same film (Opus is lossy: the difference is > 15 dB under it); where
+    the narration plays it is loud (the mix is normalised to -16 LUFS) and louder than the
+    bed alone under the first act."""
+    from hepaanim.audio import film as sound, levels, mux
+    status, _, data = _get(narrated.port, f"/soundtrack.webm?token={narrated.token}")
+    assert status == 200
+    f = tmp_path / "sound.webm"
+    f.write_bytes(data)
+    assert mux.streams(f) == [("audio", "opus")]
+    audio = mux.decode_audio(f)
+    assert abs(len(audio) / 48_000 - 60.0) <= 1 / 30, len(audio) / 48_000
+    film = load_scene(narrated.scene)
+    ref = sound.soundtrack(film, 0.0, film.duration).audio.astype(np.float64)
+    n = min(len(ref), len(audio))
+    snr = 10 * np.log10(np.sum(ref[:n] ** 2) / np.sum((audio[:n] - ref[:n]) ** 2))
+    assert snr > 15.0, snr
+    speech = audio[int(50.3 * 48_000):int(51.7 * 48_000)]
+    bed = audio[int(10 * 48_000):int(25 * 48_000)]
+    assert levels.rms_db(speech) > -30.0, levels.rms_db(speech)
+    assert levels.rms_db(speech) > levels.rms_db(bed) + 2.0
+
+
+def test_a_film_without_sound_has_no_soundtrack_and_says_so(blood):
+    """The bloodstream scene has no script table: nothing is narrated, the path is 404,
+    and the preview says so in one line (its page works as before: the tests above)."""
+    assert _get(blood.port, f"/soundtrack.webm?token={blood.token}")[0] == 404
+    assert _get(blood.port, "/soundtrack.webm")[0] == 403
+    blood.wait_for(r"^hepaanim preview: no sound: the film has no script table", 10)
+
+
+def test_the_preview_mixes_what_a_render_mixes(tmp_path):
+    """The preview's soundtrack is the render's whole-film mix, sample for sample (the
+    same calls as audio.film.soundtrack, without the description mix)."""
+    from hepaanim.audio import film as sound
+    from hepaanim.preview import soundtrack
+    film = load_scene(_narrated(tmp_path))
+    key, samples = soundtrack.mix(film, cache_dir=tmp_path / "cache")
+    assert np.array_equal(samples, sound.soundtrack(film, 0.0, film.duration).audio)
+    assert len(samples) == 60 * 48_000
+
+
+def test_without_espeak_or_takes_the_bed_plays_and_one_line_names_the_silent_lines(
+        tmp_path, monkeypatch):
+    from hepaanim.audio import voice
+    from hepaanim.preview.soundtrack import PreviewSound
+    scene = _narrated(tmp_path)
+    (tmp_path / "words" / "voice" / "two.hello.en.flac").unlink()
+    monkeypatch.setattr(voice, "espeak", lambda: None)
+    said = []
+    sound = PreviewSound(cache_dir=tmp_path / "cache", say=said.append)
+    sound.start(load_scene(scene))
+    assert sound.wait(120)
+    assert sound.state == "ready", sound.note
+    assert len(said) == 1 and "\n" not in said[0], said
+    assert "silent" in said[0] and "two.hello" in said[0], said
+
+
+def test_a_reload_remixes_only_a_changed_sound_and_keeps_the_old_one_meanwhile(tmp_path):
+    """A reload asks for the sound again: while it is made the previous file stays ready
+    (the page keeps playing); a changed take gives a new file (a new key, which the page
+    fetches); an unchanged film comes from the cache, mixing nothing."""
+    import soundfile
+    from hepaanim.preview.soundtrack import PreviewSound
+    scene = _narrated(tmp_path)
+    said = []
+    sound = PreviewSound(cache_dir=tmp_path / "cache", say=said.append)
+    sound.start(load_scene(scene))
+    assert sound.wait(120) and sound.state == "ready", sound.note
+    first = sound.ready
+    take = tmp_path / "words" / "voice" / "two.hello.en.flac"
+    x, rate = soundfile.read(str(take), dtype="float32")
+    soundfile.write(str(take), x[: len(x) // 2], rate)           # a shorter take
+    film = load_scene(scene)
+    with sound._lock:                # (held: the worker cannot have finished yet)
+        sound.start(film)
+        meanwhile, busy = sound.meta(), sound.busy
+    assert meanwhile["state"] == "ready" and meanwhile["v"] == first.key and busy
+    assert sound.wait(120) and sound.state == "ready", sound.note
+    second = sound.ready
+    assert second.key != first.key and second.data != first.data and not second.cached
+    sound.start(film)
+    assert sound.wait(120)
+    assert sound.ready.key == second.key and sound.ready.cached
+    assert "from the cache" in said[-1], said
+
+
+@pytest.mark.parametrize("header,size,want", [
+    (None, 1000, None), ("bytes=0-99", 1000, (0, 99)), ("bytes=900-", 1000, (900, 999)),
+    ("bytes=-100", 1000, (900, 999)), ("bytes=-5000", 1000, (0, 999)),
+    ("bytes=990-5000", 1000, (990, 999)), ("bytes=1000-", 1000, "unsatisfiable"),
+    ("bytes=-0", 1000, "unsatisfiable"), ("bytes=0-9,20-29", 1000, None),
+    ("items=0-9", 1000, None), ("bytes=abc", 1000, None), ("bytes=9-3", 1000, None),
+    ("bytes=-", 1000, None)])
+def test_byte_ranges(header, size, want):
+    from hepaanim.preview.server import byte_range
+    assert byte_range(header, size) == want
+
+
+_AUDIO = "document.getElementById('hepaanim-audio')"
+
+
+def _scrub(page, t: float, duration: float):
+    """The event the slider sends when it is moved to t (VPython's control_handler)."""
+    page.evaluate("f => { for (const o of Object.values(glowObjs)) if (o && o.objName === "
+                  "'slider') { o.value = f; control_handler(o); return } }", t / duration)
+
+
+def test_the_page_audio_follows_the_timeline(narrated_page):
+    """The <audio> element gets the soundtrack when it is ready; a scrub (the slider's own
+    event) and the act menu seek it to the preview's time; Play plays it in step with the
+    preview's clock, Pause stops it there; the sound box mutes it."""
+    page, a = narrated_page, _AUDIO
+    page.wait_for_function(f"window.hepaanim.sound && window.hepaanim.sound.state === 'ready'"
+                           f" && {a}.readyState >= 1", timeout=60_000)
+    assert abs(page.evaluate(f"{a}.duration") - 60.0) <= 1 / 30
+    assert page.evaluate(f"{a}.paused && {a}.currentTime === 0")
+    _scrub(page, 50.0, 60.0)
+    wait_shown(page, t=50.0, tol=0.05)
+    page.wait_for_function(f"Math.abs({a}.currentTime - window.hepaanim.t) < 0.01 && "
+                           f"Math.abs({a}.currentTime - 50) < 0.05", timeout=20_000)
+    page.locator("select").first.select_option("two")
+    page.wait_for_function(f"Math.abs({a}.currentTime - 30) < 0.01", timeout=20_000)
+    _scrub(page, 49.0, 60.0)           # (VPython sends a slider value only if it is new)
+    page.wait_for_function(f"Math.abs({a}.currentTime - 49) < 0.05", timeout=20_000)
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.wait_for_function(f"window.hepaanim.playing && !{a}.paused && {a}.currentTime > 50",
+                           timeout=20_000)
+    drift = page.evaluate(f"{a}.currentTime - window.hepaanim.t")
+    assert abs(drift) < 0.3, drift             # within a poll of the preview's clock
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    h = wait_shown(page, playing=False)
+    page.wait_for_function(f"{a}.paused && Math.abs({a}.currentTime - {h['t']}) < 0.01",
+                           timeout=20_000)
+    assert not page.evaluate(f"{a}.muted")
+    sound_box = page.locator("input[type=checkbox]").nth(1)    # after "camera follows"
+    sound_box.uncheck()
+    page.wait_for_function(f"{a}.muted", timeout=20_000)
+    sound_box.check()
+    page.wait_for_function(f"!{a}.muted", timeout=20_000)
+    assert not page.errors

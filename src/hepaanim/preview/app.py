@@ -4,6 +4,11 @@ Each browser poll (VPython's page asks about every 17 ms) runs one ``tick``: app
 widget events, advance the playback clock, ``film.evaluate(t)`` and mirror that FrameState
 into VPython objects, then send what changed.  The clock is the only wall-clock thing here;
 what is shown at t is the same pure ``evaluate(t)`` the GL backend renders.
+
+With a :class:`.soundtrack.PreviewSound` (the browser preview; not Jupyter, which has no
+server to fetch it from) the film's sound is mixed in the background at start-up and after
+each reload, and each frame's metadata says whether it is ready; the page's ``<audio>``
+follows this clock (see ``hepaanimSound`` in :mod:`.server`).
 """
 from __future__ import annotations
 
@@ -93,8 +98,12 @@ class PreviewApp:
     """Widgets + playback + mirror; implements the server's Session (on_connect/on_message)."""
 
     def __init__(self, vp, wire, source: FilmSource, film: Film, t: float = 0.0,
-                 canvas=None, group_cap: int | None = None, notebook: bool = False):
+                 canvas=None, group_cap: int | None = None, notebook: bool = False,
+                 sound=None):
         self.vp, self.wire, self.source, self.film = vp, wire, source, film
+        self.sound = sound
+        self.muted = False
+        self._sound_shown = None
         self.notebook = notebook
         self.t = min(max(float(t), 0.0), film.duration)
         self.playing = False
@@ -114,6 +123,8 @@ class PreviewApp:
         self.canvas = canvas or vp.scene
         self._build_ui()
         self.mirror = self._new_mirror()
+        if self.sound is not None:
+            self.sound.start(film)
 
     # --- UI ----------------------------------------------------------------------------
     def _build_ui(self):
@@ -136,6 +147,10 @@ class PreviewApp:
         vp.wtext(text="  ", pos=c.caption_anchor)
         self.follow_box = vp.checkbox(text="camera follows timeline (untick to orbit freely)",
                                       checked=True, bind=self._on_follow, pos=c.caption_anchor)
+        if self.sound is not None:
+            vp.wtext(text="  ", pos=c.caption_anchor)
+            self.sound_box = vp.checkbox(text="sound", checked=True, bind=self._on_sound,
+                                         pos=c.caption_anchor)
         c.append_to_caption("\n")
         self.caption = vp.wtext(text="", pos=c.caption_anchor)
         c.append_to_caption("\n")
@@ -189,6 +204,9 @@ class PreviewApp:
             self.mirror._cam_key = None     # snap back to the timeline's camera
         self._dirty = True
 
+    def _on_sound(self, b):
+        self.muted = not bool(b.checked)
+
     def seek(self, t: float):
         self.t = min(max(float(t), 0.0), self.film.duration)
         self._last_wall = time.monotonic()
@@ -211,6 +229,9 @@ class PreviewApp:
             self.t = t
             self._dirty = True
         self._last_wall = now
+        if self.sound is not None and self._sound_shown != (self.sound.generation,
+                                                              self.sound.state):
+            self._dirty = True                 # the status line says what the sound does
         if not self._dirty:
             return False
         t0 = time.perf_counter()
@@ -244,6 +265,11 @@ class PreviewApp:
             self.caption.text = text
         status = (f'<span style="color:#FF8A80">reload failed: {html.escape(self.error)}</span>'
                   if self.error else self.status)
+        if self.sound is not None:
+            self._sound_shown = (self.sound.generation, self.sound.state)
+            if self.sound.state != "ready":
+                note = html.escape(self.sound.note)
+                status = f"{status} · {note}" if status else note
         if status != self.status_text.text:
             self.status_text.text = status
 
@@ -263,6 +289,8 @@ class PreviewApp:
         self.error = None
         self.film = film
         self.reloads += 1
+        if self.sound is not None:
+            self.sound.start(film)
         self.t = min(self.t, film.duration)
         self.mirror.clear()
         self.mirror = self._new_mirror()
@@ -279,7 +307,8 @@ class PreviewApp:
         return {"seq": self.seq, "t": round(self.t, 4), "act": self._act_at(self.t),
                 "playing": self.playing, "speed": self.speed, "follow": self.follow,
                 "duration": self.film.duration, "fresh": fresh, "reloads": self.reloads,
-                "error": self.error, "frame_ms": round(self.frame_ms, 2)}
+                "error": self.error, "frame_ms": round(self.frame_ms, 2)} | (
+                {} if self.sound is None else {"sound": self.sound.meta(), "muted": self.muted})
 
     def _acts_meta(self) -> list:
         return [[a.name, a.start, a.end] for a in self.film.acts]
@@ -312,3 +341,17 @@ class PreviewApp:
 
     def on_disconnect(self):
         pass
+
+    def soundtrack(self):
+        """The encoded sound for the server's /soundtrack.webm: (bytes, type), "pending"
+        while it is mixed, None when the film has none."""
+        from .server import PENDING
+        from .soundtrack import CONTENT_TYPE
+        if self.sound is None:
+            return None
+        state, ready, _ = self.sound.snapshot()
+        if state in ("none", "failed"):
+            return None
+        if ready is None:
+            return PENDING
+        return ready.data, CONTENT_TYPE

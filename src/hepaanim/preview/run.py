@@ -30,6 +30,7 @@ def run_preview(scene, t: float | None = None, act: str | None = None, port: int
                 out=None) -> int:
     from .app import FilmSource, PreviewApp
     from .server import PreviewServer
+    from .soundtrack import PreviewSound
     from .vp import Wire, import_vpython
     out = out or sys.stdout
     source = FilmSource(scene)
@@ -47,7 +48,9 @@ def run_preview(scene, t: float | None = None, act: str | None = None, port: int
                                 f"{film.duration:g} s")
     vp = import_vpython()
     wire = Wire(vp)
-    app = PreviewApp(vp, wire, source, film, t=start, group_cap=group_cap)
+    say = lambda s: (out.write(s + "\n"), out.flush())   # noqa: E731
+    sound = PreviewSound(say=say)              # mixed on its own thread: not in the way
+    app = PreviewApp(vp, wire, source, film, t=start, group_cap=group_cap, sound=sound)
     server = PreviewServer(app, port=port)
     return asyncio.run(_serve(server, open_browser, out))
 

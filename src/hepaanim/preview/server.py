@@ -10,7 +10,9 @@ file under the working directory and accepts any origin.  This one replaces it:
 * the page and the WebSocket need the per-run random token printed with the URL;
 * the ``Host`` header must name the loopback address (DNS-rebinding guard) and the
   WebSocket ``Origin`` must be this page's own origin (cross-site WebSocket guard);
-* GET/HEAD only, bounded header and message sizes, ``Connection: close``.
+* GET/HEAD only, bounded header and message sizes, ``Connection: close``;
+* one media path, ``/soundtrack.webm`` (the film's sound, see :mod:`.soundtrack`), with
+  the same token as the page and byte ranges (a browser seeks audio with ``Range``).
 
 Stdlib only (asyncio); the session object behind it decides what the page shows.
 """
@@ -31,6 +33,8 @@ HOST = "127.0.0.1"
 MAX_HEADER = 16 * 1024
 MAX_MESSAGE = 8 * 1024 * 1024
 _WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+SOUNDTRACK = "/soundtrack.webm"     # the film's sound (soundtrack.PATH); token-checked
+PENDING = "pending"                 # Session.soundtrack() while it is being made
 
 _MIME = {".js": "application/javascript", ".css": "text/css", ".png": "image/png",
          ".gif": "image/gif", ".jpg": "image/jpeg", ".ttf": "font/ttf", ".otf": "font/otf",
@@ -82,6 +86,10 @@ _PAGE_EDITS = [
     # When the preview stops, say so instead of trying to close the window.
     ("function windowClose() {\nwindow.open('','_parent','');\nwindow.close();\n}",
      "function windowClose() { hepaanimStopped() }"),
+    # When the page asked: the preview's time in a reply is its time when the request came
+    # (the sound follows it, see hepaanimSound).
+    ("\t\tws.send(msg)\n\t\tevents = []",
+     "\t\twindow.hepaanim.sentAt = performance.now()\n\t\tws.send(msg)\n\t\tevents = []"),
     # VPython drops a slider's first move (it only sends a value it has seen before).
     ("if (ss in lastsliders && ev.value !== lastsliders[ss].value)",
      "if (!(ss in lastsliders) || ev.value !== lastsliders[ss].value)"),
@@ -110,7 +118,66 @@ function hepaanimFrame(meta) {
         var seq = meta.seq
         requestAnimationFrame(function() { h.painted = seq; h.painted_at = performance.now() })
     }
+    hepaanimSound(meta)
 }
+// The film's sound (narration and music, mixed once by the preview, served on
+// /soundtrack.webm) in an <audio> element that follows the preview's clock, which stays
+// the master: paused, the audio sits at the preview's time (a scrub or an act seeks it);
+// playing, it plays at the preview's speed and is put back on the preview's time when the
+// two drift apart by more than SOUND_DRIFT_S.  The element is given its file once, when a
+// frame says the sound is ready (and again only when the sound changed: its key "v").
+var SOUND_DRIFT_S = 0.1
+function hepaanimSound(meta) {
+    var h = window.hepaanim, s = meta.sound, a = document.getElementById("hepaanim-audio")
+    if (!s || !a) return
+    h.sound = s
+    if (s.state !== "ready") { if (!a.paused) a.pause(); return }
+    if (h.soundV !== s.v) {
+        h.soundV = s.v
+        var token = new URLSearchParams(location.search).get("token") || ""
+        a.src = "/soundtrack.webm?token=" + encodeURIComponent(token) + "&v=" + s.v
+        a.load()
+    }
+    a.muted = !!meta.muted
+    if (a.playbackRate !== meta.speed) a.playbackRate = meta.speed
+    var wants = meta.playing
+    if (h.soundExpect) {          // a click on Play/Pause the preview has not seen yet
+        if (meta.playing === h.soundExpect.playing ||
+            performance.now() > h.soundExpect.until) h.soundExpect = null
+        else wants = h.soundExpect.playing
+    }
+    if (!wants) {
+        if (!a.paused) a.pause()
+        if (Math.abs(a.currentTime - meta.t) > 0.01) a.currentTime = meta.t
+        return
+    }
+    if (!meta.playing) return     // started by the click; the preview's time follows
+    // The preview's time now: its time when it answered our request, plus what passed since.
+    var since = h.sentAt === undefined ? 0 : (performance.now() - h.sentAt) / 1000
+    var now = meta.t + Math.max(0, since) * meta.speed
+    if (a.paused) { a.currentTime = now; hepaanimPlay(a); return }
+    if (a.seeking || a.readyState < 3) return        // still getting there
+    h.soundDrift = a.currentTime - now
+    if (Math.abs(h.soundDrift) > SOUND_DRIFT_S) { a.currentTime = now; h.resyncs = (h.resyncs || 0) + 1 }
+}
+function hepaanimPlay(a) {
+    var h = window.hepaanim
+    if (h.soundBlocked) return    // the browser wants a click first: the Play button is one
+    var p = a.play()
+    if (p && p.catch) p.catch(function(e) { if (e && e.name === "NotAllowedError") h.soundBlocked = true })
+}
+// The Play button is the user gesture browsers want before sound: start (or stop) the
+// audio in the click itself, at the preview's time, rather than when the preview answers.
+document.addEventListener("click", function(e) {
+    var h = window.hepaanim, a = document.getElementById("hepaanim-audio")
+    h.soundBlocked = false
+    var b = e.target && e.target.closest ? e.target.closest("button") : null
+    if (!a || !b || !h.sound || h.sound.state !== "ready" || !a.src) return
+    var play = /Play/.test(b.textContent)
+    if (!play && !/Pause/.test(b.textContent)) return
+    h.soundExpect = {playing: play, until: performance.now() + 1000}
+    if (play) { a.currentTime = h.t || 0; hepaanimPlay(a) } else a.pause()
+}, true)
 // Ask for the next frame only once this one is on screen: the browser sets the pace, so
 // a slow (software) GPU gets fewer, fresher frames instead of a growing backlog.
 function hepaanimNext(meta, dt) {
@@ -209,7 +276,8 @@ def build_page(root: Path | None = None) -> bytes:
                                "this hepaanim supports vpython 7.6")
         page = page.replace(old, new)
     page = page.replace("<head>", "<head>\n" + _PAGE_HEAD, 1)
-    page = page.replace("<body>", '<body>\n<div id="hepaanim-stopped">preview stopped</div>', 1)
+    page = page.replace("<body>", '<body>\n<div id="hepaanim-stopped">preview stopped</div>\n'
+                        '<audio id="hepaanim-audio" preload="auto"></audio>', 1)
     return ("<!DOCTYPE html>\n<html>\n" + page + "\n</html>\n").encode("utf-8")
 
 
@@ -224,6 +292,11 @@ class Session:
 
     def on_disconnect(self) -> None:
         pass
+
+    def soundtrack(self):
+        """The film's sound for the page: (bytes, content type) when ready, PENDING while
+        it is being made, None when there is none (the path is then 404)."""
+        return None
 
 
 class PreviewServer:
@@ -307,6 +380,8 @@ class PreviewServer:
                 body = b"" if method == "HEAD" else self.page
                 return await _respond(writer, 200, body, "text/html; charset=utf-8",
                                       extra=self._page_headers(), length=len(self.page))
+            if path == SOUNDTRACK:
+                return await self._soundtrack(writer, method, url.query, headers)
             file = self.assets.get(unquote(path))
             if file is None:
                 return await _respond(writer, 404, b"not found")
@@ -319,6 +394,33 @@ class PreviewServer:
         finally:
             if writer is not self._client:
                 writer.close()
+
+    async def _soundtrack(self, writer, method, query, headers):
+        """The film's sound, whole (200) or the byte range asked for (206), to a request
+        carrying the page's token; 503 while it is being made, 404 when there is none."""
+        if not self._token_ok(query):
+            return await _respond(writer, 403, b"forbidden: bad token")
+        got = self.session.soundtrack()
+        if got is None:
+            return await _respond(writer, 404, b"no soundtrack: the film has no sound")
+        if got == PENDING:
+            return await _respond(writer, 503, b"the soundtrack is being mixed",
+                                  extra={"Retry-After": "2"})
+        data, ctype = got
+        size = len(data)
+        extra = {"Accept-Ranges": "bytes", "Cache-Control": "no-store"}
+        span = byte_range(headers.get("range"), size)
+        if span == "unsatisfiable":
+            return await _respond(writer, 416, b"", extra=extra | {
+                "Content-Range": f"bytes */{size}"})
+        if span is None:
+            return await _respond(writer, 200, b"" if method == "HEAD" else data, ctype,
+                                  extra=extra, length=size)
+        a, b = span
+        part = data[a:b + 1]
+        return await _respond(writer, 206, b"" if method == "HEAD" else part, ctype,
+                              extra=extra | {"Content-Range": f"bytes {a}-{b}/{size}"},
+                              length=len(part))
 
     def _page_headers(self) -> dict:
         origins = f"ws://{HOST}:{self.port} ws://localhost:{self.port}"
@@ -432,10 +534,39 @@ async def _read_message(reader, writer) -> str | None:
             return b"".join(parts).decode("utf-8", "replace")
 
 
+def byte_range(header: str | None, size: int):
+    """The one byte range a ``Range`` header asks of `size` bytes, as (first, last)
+    inclusive; None to answer with the whole (no header, a unit other than bytes, several
+    ranges or a malformed one: RFC 9110 lets a server ignore those); "unsatisfiable"
+    when it starts past the end (416)."""
+    if not header:
+        return None
+    unit, _, spec = header.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()) or \
+            (first and not first.isdigit()) or (last and not last.isdigit()):
+        return None
+    if not first:                                  # bytes=-N: the last N bytes
+        n = int(last)
+        if n == 0 or size == 0:
+            return "unsatisfiable"
+        return max(0, size - n), size - 1
+    a = int(first)
+    b = size - 1 if not last else min(int(last), size - 1)
+    if last and int(last) < a:
+        return None
+    if a >= size:
+        return "unsatisfiable"
+    return a, b
+
+
 async def _respond(writer, status: int, body: bytes, ctype: str = "text/plain; charset=utf-8",
                    extra: dict | None = None, length: int | None = None):
-    reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-              405: "Method Not Allowed"}[status]
+    reason = {200: "OK", 206: "Partial Content", 400: "Bad Request", 403: "Forbidden",
+              404: "Not Found", 405: "Method Not Allowed", 416: "Range Not Satisfiable",
+              503: "Service Unavailable"}[status]
     hdr = {"Content-Type": ctype, "Content-Length": str(len(body) if length is None else length),
            "Connection": "close", "X-Content-Type-Options": "nosniff", **(extra or {})}
     if status == 405:
