@@ -901,6 +901,47 @@ def test_a_reload_remixes_only_a_changed_sound_and_keeps_the_old_one_meanwhile(t
     assert "from the cache" in said[-1], said
 
 
+def test_the_soundtrack_path_is_503_while_mixing_and_404_without_sound():
+    """The server asks its session: pending -> 503 (with Retry-After), none -> 404, the
+    bytes -> 200; without the token it is 403 whatever the session holds."""
+    import asyncio
+    from hepaanim.preview.server import PENDING, PreviewServer, Session
+
+    class Sound(Session):
+        held = PENDING
+
+        def soundtrack(self):
+            return self.held
+
+    session = Sound()
+    loop, server, up = asyncio.new_event_loop(), PreviewServer(session), threading.Event()
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        up.set()
+        loop.run_forever()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert up.wait(30), "the server did not start"
+    try:
+        url = f"/soundtrack.webm?token={server.token}"
+        status, hdr, _ = _get(server.port, url)
+        assert status == 503 and hdr["retry-after"] == "2"
+        assert _get(server.port, "/soundtrack.webm")[0] == 403
+        session.held = None
+        assert _get(server.port, url)[0] == 404
+        session.held = (b"0123456789", "audio/webm")
+        assert _get(server.port, url)[2] == b"0123456789"
+        assert _get(server.port, url, [("Range", "bytes=2-4")])[2] == b"234"
+        assert _get(server.port, "/soundtrack.webm?token=guess")[0] == 403
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
 @pytest.mark.parametrize("header,size,want", [
     (None, 1000, None), ("bytes=0-99", 1000, (0, 99)), ("bytes=900-", 1000, (900, 999)),
     ("bytes=-100", 1000, (900, 999)), ("bytes=-5000", 1000, (0, 999)),

@@ -1,7 +1,8 @@
 """``hepaanim preview``: serve the preview page on 127.0.0.1 and stop cleanly.
 
 Runs in the calling process on one asyncio loop (no VPython threads exist: its servers are
-replaced, see :mod:`.vp`).  It stops on Ctrl-C / SIGTERM, and when the page's tab is
+replaced, see :mod:`.vp`); the film's sound is mixed on one daemon thread of its own
+(:mod:`.soundtrack`), so the first frame does not wait for it.  It stops on Ctrl-C / SIGTERM, and when the page's tab is
 closed (no page connected for ``GRACE_S`` after the last one left; a reload reconnects
 within that time and is brought up to date).
 """
