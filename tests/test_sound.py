@@ -148,11 +148,41 @@ def test_shipped_takes_are_small_and_current(film):
     """The scratch takes ship with the film (pip-only installs are narrated): a few
     hundred KB a language, none stale, and every English narrated line has one."""
     vf = sound.voice_folder(film)
-    for lang in ("en", "fr", "de"):
+    for lang in ("en", "fr", "de", "ja"):
         assert sum(p.stat().st_size for p in vf.glob(f"*.{lang}.opus")) < 400_000
-    ids = {ln.id for ln in sound.narration(film, "en")}
-    assert ids <= {p.name.split(".en.")[0] for p in vf.glob("*.en.opus")}
-    assert not [p for p in sound.take_problems(film, ["en"]) if p.kind == "stale"]
+        ids = {ln.id for ln in sound.narration(film, lang)}
+        assert ids <= {p.name.split(f".{lang}.")[0] for p in vf.glob(f"*.{lang}.opus")}, lang
+    assert not [p for p in sound.take_problems(film, ["en", "fr", "de", "ja"])
+                if p.kind == "stale"]
+
+
+def test_japanese_is_voiced_from_its_reading(film):
+    """espeak-ng names each kanji ("chinese letter"), so a Japanese line is said from the
+    table's reading_ja (kana); the take is paced for the caption's 4 characters a second
+    (the caption leaves with it), and goes stale when the text or the reading changes."""
+    from hepaanim.audio import voice
+    row = film.script.script["dive.kupffer"]
+    (line,) = [ln for ln in sound.narration(film, "ja") if ln.id == "dive.kupffer"]
+    assert line.text == row.readings["ja"] and line.shown == row.text["ja"]
+    assert not voice.speakable(row.text["ja"], "ja") and voice.speakable(line.text, "ja")
+    assert voice.speakable(row.text["en"], "en")
+    take = voice.take_path(sound.voice_folder(film), "dive.kupffer", "ja")
+    seconds = voice.take_seconds(take, "dive.kupffer")
+    assert seconds >= voice.readable_seconds(line.shown, "ja") - 1e-3
+    edited = voice.Line(line.id, line.text, line.start, line.end, shown=line.shown + "だ")
+    problems = voice.check([edited], "ja", sound.voice_folder(film))
+    assert [p.kind for p in problems] == ["stale"]
+    assert voice.check([line], "ja", sound.voice_folder(film)) == []
+
+
+def test_a_japanese_line_without_a_reading_is_named_not_garbled(tmp_path):
+    from hepaanim.audio import voice
+    said = []
+    lines = [voice.Line("a", "肝臓は血液を受ける", 0.0, 5.0),
+             voice.Line("b", "かんぞうは けつえきを うける", 0.0, 5.0)]
+    written = voice.make_scratch(lines, "ja", tmp_path, warn=said.append)
+    assert [p.name for p in written] == ["b.ja.flac"]
+    assert len(said) == 1 and "(a)" in said[0] and "reading_ja" in said[0]
 
 
 # -- bad input --------------------------------------------------------------------------

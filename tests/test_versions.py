@@ -204,16 +204,17 @@ def test_every_version_is_gated_and_the_act_neither_flashes_nor_loses_contrast(
 def test_the_whole_film_passes_the_gate_in_every_version(film):
     """Subtitles, contrast and title-safe, 4 languages x 3 aspects (the flash meter's
     frame-by-frame pass over the whole film, about a minute an aspect, runs in
-    ``hepaanim check``; its known findings are the next test)."""
+    ``hepaanim check``; the next test runs it over the film's fastest moves)."""
     found = check_versions(film, list(LANGS), list(ASPECTS), GATE, flashes=False)
     assert not any(found.values()), "\n".join(
         f"{k}: {len(v)} " + "; ".join(map(str, v[:3])) for k, v in found.items() if v)
 
 
-@pytest.mark.xfail(strict=True, reason="two camera moves over rows of cells still flash "
-                   "(dive ~24 s, resolution ~117 s; issue 16)")
-@pytest.mark.parametrize("span", [(22.5, 25.5), (115.5, 119.5)])
-def test_the_films_known_flashing_moves_pass_the_flash_meter(film, span):
+@pytest.mark.parametrize("span", [(23.5, 28.5), (116.0, 121.0)])
+def test_the_fast_camera_moves_pass_the_flash_meter(film, span):
+    """The dive onto the lobules and the pull-back from them once flew over the lobules'
+    rows of cells at a bead a frame (5 and 7 flashes a second over 10 % and 39 % of the
+    frame); each now dips to dark over its fastest stretch."""
     found = check_versions(film, ["en"], ["16:9"], GATE, *span)
     assert not found[("en", "16:9")], found
 

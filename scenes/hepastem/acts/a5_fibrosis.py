@@ -110,7 +110,7 @@ def build(act):
     c = field.centers[0]
     act.camera.path({CUT: (c + (300.0, -200.0, 420.0), c + (280.0, 60.0, 0.0)),
                       8.2: (c + (250.0, -700.0, 1100.0), c + (300.0, 100.0, 0.0)),
-                      BODY: (c + (0.0, -1700.0, 2000.0), c + (450.0, 100.0, 0.0))})
+                      BODY: (c + (60.0, -1250.0, 1550.0), c + (420.0, 100.0, 0.0))})
 
     # --- ACLF: the organs that can fail light up in turn ------------------------------
     act.keyframes("scene.fade", {BODY - 0.3: 0.0, BODY: 1.0, BODY + 0.3: 0.0},

@@ -9,8 +9,8 @@ luminance of 10 % or more of the maximum (1.0), the darker image below 0.80; a
 
 How it is measured here:
 
-- Luminance: the frame is cut into a grid of blocks, 64 across (5 px at the gate's
-  320 x 180, 13 px at 480p, 30 px at 1080p) and as many down as keep them square; each
+- Luminance: the frame is cut into a grid of square blocks, 36 along its short side (64
+  across a 16:9 frame: 5 px at the gate's 320 x 180, 13 px at 480p, 30 px at 1080p); each
   block's linear R, G, B is the mean of n x n samples spread evenly over it (sRGB ->
   linear by a 256-entry table), n the block's size in pixels up to ``MAX_BLOCK_SAMPLES``:
   at the gate's size every pixel, so a block holds its area's true mean.  Blocks keep the
@@ -78,6 +78,7 @@ class _Runs:
 
 
 MAX_BLOCK_SAMPLES = 8       # samples per block side at most (cost: 64 a block at 1080p)
+BLOCKS_SHORT = 36           # blocks across the frame's short side
 
 
 class FlashMeter:
@@ -88,7 +89,7 @@ class FlashMeter:
     render that begins at t=start); ``line`` is the id reported ("-": the whole frame)."""
 
     def __init__(self, fps: float, size: tuple[int, int], start: float = 0.0,
-                 line: str = "-", across: int = 64, block: int | None = None):
+                 line: str = "-", across: int | None = None, block: int | None = None):
         if not fps or fps <= 0:
             raise ValueError(f"flash meter: fps must be positive, got {fps!r}")
         w, h = int(size[0]), int(size[1])
@@ -97,6 +98,12 @@ class FlashMeter:
         self.fps, self.size, self.start, self.line = float(fps), (w, h), float(start), line
         # A grid of across x down blocks over the whole frame, each the mean of
         # block x block samples spread evenly across it: every block holds the same area.
+        # Default: square blocks of 1/36 of the short side (64 across a 16:9 frame, 36
+        # across a 1:1 or 9:16 one): the same size against the picture's height as its text
+        # and its subjects, so a square or tall version is measured like the wide one (64
+        # across a square frame made its blocks 1.8x smaller than a wide frame's, down to
+        # the size of single cells in the lobule shots).
+        across = across or round(BLOCKS_SHORT * w / min(w, h))
         self.across = min(across, w)
         self.down = max(1, min(h, round(self.across * h / w)))
         # Samples per block side: by default enough to take every pixel of a block up to

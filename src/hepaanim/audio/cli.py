@@ -51,9 +51,9 @@ def voice_parser(sub, seconds) -> None:
                    help=f"speaking rate in words a minute (default {WPM})")
 
 
-# espeak-ng's Japanese voice reads kana only: a kanji line comes out as character names,
-# three to four times the line's window.  Asked for by name (--lang ja) it is still made.
-NO_SCRATCH_BY_DEFAULT = ("ja",)
+# espeak-ng's Japanese voice reads kana only: a Japanese line is voiced from its reading
+# (the table's reading_ja column); a line without one is named and left unvoiced.
+NO_SCRATCH_BY_DEFAULT = ()
 WPM = 170          # the film's scratch pace: its windows were timed for ~2.8 words a second
 
 
@@ -77,7 +77,8 @@ def cmd_voice(args, film, usage_error) -> int:
     for lang in langs:
         # a description need not fit its window (it must only start inside it)
         lines = sound.narration(film, lang) + [
-            voice.Line(ln.id, ln.text, ln.start) for ln in sound.description_lines(film, lang)]
+            voice.Line(ln.id, ln.text, ln.start, shown=ln.shown)
+            for ln in sound.description_lines(film, lang)]
         written = voice.make_scratch(lines, lang, folder, wpm=args.wpm, replace=True,
                                      suffix=".opus")
         size = sum(p.stat().st_size for p in folder.glob(f"*.{lang}.opus"))

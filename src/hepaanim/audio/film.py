@@ -75,8 +75,18 @@ def narration(film, lang: str = "en") -> list[voice.Line]:
     out = []
     for c in film.timeline.captions:
         if c.line_id and c.line_id in script and script[c.line_id].narrated:
-            out.append(voice.Line(c.line_id, spoken(c.text_in(lang)), c.start, window_end(c)))
+            out.append(said(script[c.line_id], c.text_in(lang), lang, c.start,
+                            window_end(c)))
     return sorted(out, key=lambda ln: (ln.start, ln.id))
+
+
+def said(row, text: str, lang: str, start: float, end: float) -> voice.Line:
+    """A table row as its voice says it: the text, or its reading (``reading_<lang>``)
+    with the text kept as what the caption shows."""
+    reading = row.readings.get(lang)
+    if reading:
+        return voice.Line(row.id, spoken(reading), start, end, shown=text)
+    return voice.Line(row.id, spoken(text), start, end)
 
 
 def description_lines(film, lang: str = "en") -> list[voice.Line]:
@@ -87,7 +97,7 @@ def description_lines(film, lang: str = "en") -> list[voice.Line]:
     for ln in script:
         if ln.style == "description" and ln.act in acts and lang in ln.text:
             a = acts[ln.act].start
-            out.append(voice.Line(ln.id, spoken(ln.text[lang]), a + ln.start, a + ln.end))
+            out.append(said(ln, ln.text[lang], lang, a + ln.start, a + ln.end))
     return sorted(out, key=lambda ln: (ln.start, ln.id))
 
 
@@ -429,7 +439,7 @@ def take_problems(film, langs=None) -> list[voice.TakeProblem]:
             lines.append(ln)
         for ln in description_lines(film, lang):
             # a description need not fit its window: it must only start inside it
-            lines.append(voice.Line(ln.id, ln.text, ln.start, float("inf")))
+            lines.append(voice.Line(ln.id, ln.text, ln.start, float("inf"), ln.shown))
         problems += voice.check(lines, lang, vf)
     return problems
 

@@ -52,9 +52,16 @@ class Line:
     """One narrated script line: its id, its text in one language, and its window on the
     film's time line (the voice starts at `start` and should end by `end`)."""
     id: str
-    text: str
+    text: str                   # what the voice says (a reading where the table has one)
     start: float = 0.0
     end: float = float("inf")
+    shown: str = ""             # the caption's text, when `text` is its reading instead
+
+    @property
+    def key(self) -> str:
+        """What a take is made from: the text, and the caption it reads when it is a
+        reading (so a take goes stale when either changes)."""
+        return f"{self.shown}\n{self.text}" if self.shown else self.text
 
 
 @dataclass(frozen=True)
@@ -233,10 +240,19 @@ def synthesize(text: str, lang: str = "en", wpm: int = WPM, voice: str | None = 
     return trim_silence(audio) if trim else as_stereo(audio)
 
 
+def speakable(text: str, lang: str) -> bool:
+    """Whether espeak-ng can say ``text``: its Japanese voice reads kana and Latin, but
+    names each kanji ("chinese letter"), so Japanese text with kanji needs its reading."""
+    if lang.split("-")[0] != "ja":
+        return True
+    return not any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
+
+
 def scratch_source(lang: str, wpm: int = WPM) -> str:
     """What a sidecar records as a scratch take's maker."""
+    read = READ_CPS_JA if lang.split("-")[0] == "ja" else READ_CPS
     return (f"espeak-ng {espeak_version()} voice={VOICES.get(lang, lang)} wpm={wpm} "
-            f"read={READ_CPS:g}")     # the pacing rule: takes made before it are remade once
+            f"read={read:g}")     # the pacing rule: takes made before it are remade once
 
 
 # -- lines to clips ---------------------------------------------------------------------
@@ -251,7 +267,7 @@ def voice_line(line: Line, lang: str, folder: Path | None, wpm: int = WPM) -> Vo
         side = orphan_sidecar(folder, line.id, lang)
         if side is not None:
             raise missing_take(side, line.id, lang)
-    if espeak() is not None and line.text.strip():
+    if espeak() is not None and line.text.strip() and speakable(line.text, lang):
         return Voiced(line, synthesize(line.text, lang, wpm), "scratch")
     return Voiced(line, np.zeros((0, 2), np.float32), "silent")
 
@@ -266,18 +282,23 @@ def voice_lines(lines, lang: str, folder: Path | None = None, wpm: int = WPM,
     (through `warn`, stderr by default) and the caller goes on with them silent."""
     out = [voice_line(line, lang, folder, wpm) for line in lines]
     silent = [v.line.id for v in out if v.source == "silent" and v.line.text.strip()]
-    if silent:
+    if silent and espeak() is None:
         warn(f"warning: espeak-ng not found and no recorded take: {len(silent)} line(s) "
              f"silent ({', '.join(silent)}); install espeak-ng or add takes")
+    elif silent:
+        warn(f"warning: no recorded take and no reading the scratch voice can say: "
+             f"{len(silent)} {lang} line(s) silent ({', '.join(silent)}); add a "
+             f"{READING_HINT.get(lang, 'reading')} column or takes")
     return out
 
 
 def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
-                 replace: bool = False, suffix: str = ".flac") -> list[Path]:
+                 replace: bool = False, suffix: str = ".flac",
+                 warn=warn_stderr) -> list[Path]:
     """Write scratch takes (FLAC + sidecar) for lines that have no take (or all lines with
     `replace`, but never over a take whose sidecar says it was recorded).  This is what
     ships in the film's assets, so a pip-only install without espeak-ng is narrated too."""
-    written = []
+    written, skipped = [], []
     source = scratch_source(lang, wpm)
     for line in lines:
         if not line.text.strip():
@@ -287,22 +308,31 @@ def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
             meta = _sidecar(p)
             if not replace or not str(meta.get("source", "")).startswith("espeak-ng"):
                 continue
-            if (meta.get("text_sha256") == text_digest(line.text) and p.suffix == suffix
+            if (meta.get("text_sha256") == text_digest(line.key) and p.suffix == suffix
                     and str(meta.get("source", "")).split(" fit=")[0] == source
                     and (" fit=" in str(meta.get("source", ""))
                          or take_seconds(p, line.id) <= line.end - line.start)):
                 continue     # up to date (a rewrite would change only Ogg's serial number)
         if p is not None and p.suffix != suffix:      # an older scratch take, other format
             p.unlink()
+        if not speakable(line.text, lang):
+            skipped.append(line.id)
+            continue
         audio, used = fitted(line, lang, wpm)
-        written.append(write_take(folder, line.id, lang, audio, line.text,
+        written.append(write_take(folder, line.id, lang, audio, line.key,
                                   source + (f" fit={used}" if used != wpm else ""), suffix))
+    if skipped:
+        warn(f"warning: {len(skipped)} {lang} line(s) have no reading the scratch voice "
+             f"can say ({', '.join(skipped)}): add a {READING_HINT.get(lang, 'reading')} "
+             "column, or record them")
     return written
 
 
 FIT_MAX = 1.3     # a scratch take may speak up to 30 % faster to fit its line's window
 READ_CPS = 16.5   # captions leave CAPTION_TAIL after their speech: a take at least
 CAPTION_TAIL = 0.2  # len/READ_CPS - CAPTION_TAIL long keeps them under Netflix's 17 cps
+READ_CPS_JA = 3.9   # the same rule against the Japanese guide's 4 characters a second
+READING_HINT = {"ja": "reading_ja (kana)"}
 
 
 def readable_seconds(text: str, lang: str) -> float:
@@ -310,10 +340,14 @@ def readable_seconds(text: str, lang: str) -> float:
     with the speech (Netflix reading speed: 17 characters a second in en/fr/de).  Why the
     voice bends and not the caption: the caption must leave within 12 frames of the speech
     ending, so only a calmer voice keeps both rules; a recorded take sets its own pace.
-    Japanese is read by characters of another kind and espeak-ng does not ship its takes:
-    no floor there."""
-    if lang == "ja":
-        return 0.0
+    Japanese is counted as its guide counts it (a full-width character 1, a half-width
+    one 0.5) against 4 characters a second, on the caption's text (``shown``), not on the
+    kana the voice reads."""
+    if lang.split("-")[0] == "ja":
+        from ..access.subtitles import char_count
+        # a title's line break is a full-width colon in its cue (output.subtitles)
+        return max(0.0, char_count(text.replace("\n", "\uff1a"), "ja") / READ_CPS_JA
+                   - CAPTION_TAIL)
     return max(0.0, len(text) / READ_CPS - CAPTION_TAIL)
 
 
@@ -325,7 +359,7 @@ def fitted(line: Line, lang: str, wpm: int = WPM) -> tuple[np.ndarray, int]:
     tenths over at the calm pace are not made into false alarms."""
     audio = synthesize(line.text, lang, wpm)
     window = line.end - line.start
-    least = readable_seconds(line.text, lang)
+    least = readable_seconds(line.shown or line.text, lang)
     if np.isfinite(window):
         least = min(least, window)
     for _ in range(3):            # slower until a caption that leaves with it reads easily
@@ -361,7 +395,7 @@ def check(lines, lang: str, folder: Path) -> list[TakeProblem]:
             problems.append(TakeProblem(line.id, p, "unstamped",
                                         f"no sidecar {sidecar_path(p).name} with the "
                                         f"text's digest: staleness unknown"))
-        elif meta["text_sha256"] != text_digest(line.text):
+        elif meta["text_sha256"] != text_digest(line.key):
             problems.append(TakeProblem(line.id, p, "stale",
                                         "stale take: the line's text changed after it "
                                         "was made"))

@@ -31,6 +31,11 @@ on-screen line changed.  The file is UTF-8 with a header row; columns:
               for a line that states no fact (a title word, a scale label, a source line)
 ``en``        the English text; further columns named by a language code (``fr``,
               ``de``, ``ja``, ``pt-BR`` …) are its translations
+``reading_<lang>``  optional: how the scratch voice says a line in that language, where a
+              synthetic voice cannot read the text itself (``reading_ja``: the Japanese
+              line in kana, as a voice talent's script carries its yomigana; espeak-ng
+              reads kana, not kanji).  Never shown; a take made from it goes stale when
+              either the text or its reading changes
 
 A line break inside a text is written ``\\n`` (two characters) so that every row stays one
 line of the file; the loader turns it into a real line break.  Any mistake raises
@@ -48,6 +53,7 @@ STYLES = ("lower_third", "title", "label", "card", "card_kicker", "card_title",
 NARRATED_STYLES = ("lower_third", "title")     # narrated when the voice column is empty
 REQUIRED = ("id", "act", "in", "out", "style", "position", "claims", "en")
 OPTIONAL = ("fade", "note", "voice")
+READING = "reading_"                            # reading_<lang>: how a voice says a line
 NO_FACT = "-"
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -72,6 +78,7 @@ class Line:
     row: int = 0                       # the row in the file (header = 1)
     file: str = ""
     voice: bool | None = None          # the ``voice`` column: True/False, None = by style
+    readings: dict = field(default_factory=dict)   # lang -> the ``reading_<lang>`` column
 
     @property
     def narrated(self) -> bool:
@@ -190,11 +197,27 @@ def is_language(column: str) -> bool:
     return column not in REQUIRED + OPTIONAL and bool(_LANG.match(column))
 
 
+def reading_of(column: str) -> str | None:
+    """The language of a ``reading_<lang>`` column, else None."""
+    if column.startswith(READING):
+        lang = column[len(READING):]
+        return lang if is_language(lang) else None
+    return None
+
+
+def _extra(column: str) -> bool:
+    return is_language(column) or reading_of(column) is not None
+
+
 def load_script(path) -> Script:
     """Read and check a script table (module docstring); raises ScriptError."""
     name = str(path)
-    header, rows = read_rows(Path(path), REQUIRED, OPTIONAL, is_language)
+    header, rows = read_rows(Path(path), REQUIRED, OPTIONAL, _extra)
     langs = ("en",) + tuple(h for h in header if is_language(h) and h != "en")
+    readings = {h: reading_of(h) for h in header if reading_of(h)}
+    for h, lang in readings.items():
+        if lang not in langs:
+            raise ScriptError(f"{name}:1:{h}: a reading for {lang!r}, which has no column")
     lines, seen = [], {}
     for num, r in rows:
         lid = r["id"].strip()
@@ -238,6 +261,10 @@ def load_script(path) -> Script:
         voice = r.get("voice", "").strip().lower()
         if voice not in ("", "yes", "no"):
             raise ScriptError(f"{name}:{num}:voice: {voice!r}: write yes, no or leave empty")
+        # a reading without its text is left for the checker, which names the missing
+        # translation (a voice never says a line the caption does not show)
+        said = {lang: _unescape(r[h]).strip() for h, lang in readings.items()
+                if r.get(h, "").strip() and lang in text}
         lines.append(Line(lid, act, a, b, style, position, claims, text, fade, num, name,
-                          {"yes": True, "no": False}.get(voice)))
+                          {"yes": True, "no": False}.get(voice), said))
     return Script(name, tuple(lines), langs)
