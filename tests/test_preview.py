@@ -9,6 +9,8 @@ audio follows the timeline: play/pause, scrub, act menu, mute.
 """
 from __future__ import annotations
 
+import contextlib
+
 import io
 import json
 import os
@@ -437,24 +439,13 @@ def test_malformed_messages_get_an_error_reply_and_the_connection_keeps_serving(
     assert "Traceback" not in p.output and "rror" not in p.output, p.output
 
 
-def test_a_failing_session_answers_an_error_and_says_it_once(capfd):
-    """Should the session itself fail on a message, the client gets an error reply and keeps
-    its connection, and stderr gets one line (not a traceback per poll)."""
+@contextlib.contextmanager
+def _serving(session):
+    """A PreviewServer for `session` on a loop of its own thread (playwright's sync API
+    already runs one on this thread when the browser tests share the module), closed after."""
     import asyncio
-    from hepaanim.preview.server import PreviewServer, Session
-
-    class Broken(Session):
-        def on_connect(self):
-            return "{}"
-
-        def on_message(self, text):
-            if text == "fail":
-                raise RuntimeError("the session broke")
-            return json.dumps({"echo": text})
-
-    # The server's loop runs on a thread of its own (playwright's sync API already runs
-    # one on this thread when the browser tests share the module).
-    loop, server, up = asyncio.new_event_loop(), PreviewServer(Broken()), threading.Event()
+    from hepaanim.preview.server import PreviewServer
+    loop, server, up = asyncio.new_event_loop(), PreviewServer(session), threading.Event()
 
     def serve():
         asyncio.set_event_loop(loop)
@@ -465,6 +456,29 @@ def test_a_failing_session_answers_an_error_and_says_it_once(capfd):
     thread.start()
     assert up.wait(30), "the server did not start"
     try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_a_failing_session_answers_an_error_and_says_it_once(capfd):
+    """Should the session itself fail on a message, the client gets an error reply and keeps
+    its connection, and stderr gets one line (not a traceback per poll)."""
+    from hepaanim.preview.server import Session
+
+    class Broken(Session):
+        def on_connect(self):
+            return "{}"
+
+        def on_message(self, text):
+            if text == "fail":
+                raise RuntimeError("the session broke")
+            return json.dumps({"echo": text})
+
+    with _serving(Broken()) as server:
         ws = _WebSocket(server.port, server.token)
         try:
             assert ws.ask("trigger") == {}
@@ -474,11 +488,6 @@ def test_a_failing_session_answers_an_error_and_says_it_once(capfd):
             assert ws.ask("still there") == {"echo": "still there"}
         finally:
             ws.close()
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
     err = capfd.readouterr().err
     assert err == "hepaanim preview: error answering the page: RuntimeError: the session broke\n"
 
@@ -904,8 +913,7 @@ def test_a_reload_remixes_only_a_changed_sound_and_keeps_the_old_one_meanwhile(t
 def test_the_soundtrack_path_is_503_while_mixing_and_404_without_sound():
     """The server asks its session: pending -> 503 (with Retry-After), none -> 404, the
     bytes -> 200; without the token it is 403 whatever the session holds."""
-    import asyncio
-    from hepaanim.preview.server import PENDING, PreviewServer, Session
+    from hepaanim.preview.server import PENDING, Session
 
     class Sound(Session):
         held = PENDING
@@ -914,17 +922,7 @@ def test_the_soundtrack_path_is_503_while_mixing_and_404_without_sound():
             return self.held
 
     session = Sound()
-    loop, server, up = asyncio.new_event_loop(), PreviewServer(session), threading.Event()
-
-    def serve():
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(server.start())
-        up.set()
-        loop.run_forever()
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert up.wait(30), "the server did not start"
-    try:
+    with _serving(session) as server:
         url = f"/soundtrack.webm?token={server.token}"
         status, hdr, _ = _get(server.port, url)
         assert status == 503 and hdr["retry-after"] == "2"
@@ -935,11 +933,6 @@ def test_the_soundtrack_path_is_503_while_mixing_and_404_without_sound():
         assert _get(server.port, url)[2] == b"0123456789"
         assert _get(server.port, url, [("Range", "bytes=2-4")])[2] == b"234"
         assert _get(server.port, "/soundtrack.webm?token=guess")[0] == 403
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
 
 
 @pytest.mark.parametrize("header,size,want", [
