@@ -331,3 +331,22 @@ def test_voice_column_decides_narration(tmp_path):
     p.write_text(head + "a,x,0,1,lower_third,bottom,-,maybe,Said.\n", encoding="utf-8")
     with pytest.raises(ScriptError, match=r"script.csv:2:voice: 'maybe'"):
         load_script(p)
+
+
+def test_check_reports_a_recording_with_silence_before_or_after_its_speech(tmp_path):
+    """A recorded take is placed at its caption's in-time and the caption leaves with its
+    end, so a lead-in or a long tail of room tone puts caption and voice apart: named."""
+    from hepaanim.audio import voice
+    rng = np.random.default_rng(1)
+    speech = (0.3 * rng.standard_normal(48_000)).astype(np.float32)
+    silence = np.zeros(24_000, np.float32)
+    line = voice.Line("x", "Cells calm the fire.", 0.0, 10.0)
+    voice.write_take(tmp_path, "x", "en", np.concatenate([speech, silence[:4_800]]),
+                     line.text, "mic")
+    assert voice.check([line], "en", tmp_path) == []      # 0.1 s of room tone is fine
+    voice.write_take(tmp_path, "x", "en", np.concatenate([silence, speech, silence, silence]),
+                     line.text, "mic")
+    found = {p.kind: p.detail for p in voice.check([line], "en", tmp_path)}
+    assert set(found) == {"lead_in", "tail"}, found
+    assert found["lead_in"].startswith("speech starts 0.5")
+    assert found["tail"].startswith("1.0")

@@ -118,6 +118,20 @@ def speech_onsets(x: np.ndarray, rate: int = RATE, **kwargs) -> list[float]:
     return [s for s, _ in speech_intervals(x, rate, **kwargs)]
 
 
+def speech_span(x: np.ndarray, rate: int = RATE,
+                threshold_db: float = ONSET_DB) -> tuple[int, int] | None:
+    """(first, end) sample of the speech in a clip (``trim_silence`` cuts there), or None
+    for a silent clip."""
+    x = as_stereo(x)
+    t, on = _active(x, rate, threshold_db, -90.0)
+    if not on.any():
+        return None
+    idx = np.flatnonzero(on)
+    a = int(round((t[idx[0]] + (LEAD_S if idx[0] else 0.0)) * rate))
+    b = min(len(x), int(round(t[idx[-1]] * rate)) + int(round(WINDOW_S * rate)))
+    return a, b
+
+
 def trim_silence(x: np.ndarray, rate: int = RATE, threshold_db: float = ONSET_DB,
                  fade: float = 0.001) -> np.ndarray:
     """Cut leading and trailing silence so the clip's first sample is its speech onset.
@@ -128,12 +142,10 @@ def trim_silence(x: np.ndarray, rate: int = RATE, threshold_db: float = ONSET_DB
     reports); a `fade` (1 ms) ramp at each cut keeps the cut from clicking.
     """
     x = as_stereo(x)
-    t, on = _active(x, rate, threshold_db, -90.0)
-    if not on.any():
+    span = speech_span(x, rate, threshold_db)
+    if span is None:
         return x[:0]
-    idx = np.flatnonzero(on)
-    a = int(round((t[idx[0]] + (LEAD_S if idx[0] else 0.0)) * rate))
-    b = min(len(x), int(round(t[idx[-1]] * rate)) + int(round(WINDOW_S * rate)))
+    a, b = span
     y = x[a:b].copy()
     n = min(len(y) // 2, int(round(fade * rate)))
     if n > 0:

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from . import clips
 from .clips import RATE, as_stereo, resample, trim_silence
 
 # espeak-ng's voice for each language the film ships (Debian's espeak-ng-data has them all).
@@ -80,8 +81,9 @@ class Voiced:
 @dataclass(frozen=True)
 class TakeProblem:
     """What `check` found: kind is 'stale' (text changed after the take was made),
-    'too_long' (the take outlasts its window) or 'unstamped' (no sidecar, so staleness
-    cannot be told)."""
+    'too_long' (the take outlasts its window), 'unstamped' (no sidecar, so staleness
+    cannot be told), 'lead_in' or 'tail' (a recording with silence before or after its
+    speech: its caption, timed to the take, would show early or stay late)."""
     line_id: str
     path: Path
     kind: str
@@ -331,6 +333,8 @@ def make_scratch(lines, lang: str, folder: Path, wpm: int = WPM,
 FIT_MAX = 1.3     # a scratch take may speak up to 30 % faster to fit its line's window
 READ_CPS = 16.5   # captions leave CAPTION_TAIL after their speech: a take at least
 CAPTION_TAIL = 0.2  # len/READ_CPS - CAPTION_TAIL long keeps them under Netflix's 17 cps
+EDGE_SILENCE_S = 0.1  # a take's silence before its speech (3 frames at 30 fps: the
+                     # caption appears with the take's first sample), and after it
 READ_CPS_JA = 3.9   # the same rule against the Japanese guide's 4 characters a second
 READING_HINT = {"ja": "reading_ja (kana)"}
 
@@ -400,7 +404,21 @@ def check(lines, lang: str, folder: Path) -> list[TakeProblem]:
                                         "stale take: the line's text changed after it "
                                         "was made"))
         window = line.end - line.start
-        dur = len(read_take(p, line.id)) / RATE
+        audio = read_take(p, line.id)
+        dur = len(audio) / RATE
+        span = clips.speech_span(audio)
+        if span is not None:
+            lead, tail = span[0] / RATE, (len(audio) - span[1]) / RATE
+            if lead > EDGE_SILENCE_S:
+                problems.append(TakeProblem(line.id, p, "lead_in",
+                                            f"speech starts {lead:.2f} s into the take: "
+                                            "trim its lead-in (the caption would show "
+                                            "before the voice)"))
+            if tail > EDGE_SILENCE_S + CAPTION_TAIL:
+                problems.append(TakeProblem(line.id, p, "tail",
+                                            f"{tail:.2f} s of silence after the speech: "
+                                            "trim it (the caption would stay up after "
+                                            "the voice)"))
         if dur > window + 1e-9:
             problems.append(TakeProblem(line.id, p, "too_long",
                                         f"take is {dur:.2f} s, its window is "
