@@ -108,7 +108,7 @@ def build(act):
     act.set("camera.near", 5.0, at=CUT)
     act.set("camera.far", 20000.0, at=CUT)
     c = field.centers[0]
-    act.camera.path({CUT: (c + (300.0, -200.0, 420.0), c + (280.0, 60.0, 0.0)),
+    act.camera.path({CUT: (c + (280.0, -380.0, 640.0), c + (285.0, 70.0, 0.0)),
                       8.2: (c + (250.0, -700.0, 1100.0), c + (300.0, 100.0, 0.0)),
                       BODY: (c + (60.0, -1250.0, 1550.0), c + (420.0, 100.0, 0.0))})
 
