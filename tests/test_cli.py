@@ -34,6 +34,21 @@ def test_info_text(hepaanim_cmd):
     assert r.returncode == 0 and "bloodstream" in r.stdout and "frames" in r.stdout
 
 
+def test_info_into_a_closed_pipe_stops_quietly():
+    """`hepaanim info SCENE | head`: the reader has gone; no traceback, SIGPIPE's status.
+    The pipe's read end is closed before the child starts, so its first write fails."""
+    import os
+    import sys
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        r = subprocess.run([sys.executable, "-m", "hepaanim", "info", SCENE], cwd=ROOT,
+                           stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+    assert r.returncode == 141 and r.stderr == "", r.stderr
+
+
 def _top_level_atoms(path: Path) -> list[str]:
     atoms, data = [], path.read_bytes()
     i = 0

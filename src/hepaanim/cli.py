@@ -669,6 +669,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"\nhepaanim {args.command}: interrupted; previous output left as it was\n")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`hepaanim info SCENE | head`): stop quietly, as a shell
+        # tool killed by SIGPIPE does; stdout goes to /dev/null so the exit's flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":
