@@ -219,9 +219,9 @@ def test_title_cue_reads_as_a_sentence(film):
     first = subtitles.cues(film.timeline.captions)[0]
     assert first[0] == 0.0
     assert first[2].replace("\n", " ") == \
-        "HepaStem: how an investigational liver cell therapy may work"
+        "HepaStem: how an investigational cell therapy may work"
     fr = subtitles.cues(film.timeline.captions, lang="fr")[0][2]
-    assert fr.startswith("HepaStem\u00a0: comment "), fr
+    assert fr.startswith("HepaStem\u00a0: une "), fr
 
 
 # --- every act renders on its own ---------------------------------------------------------
