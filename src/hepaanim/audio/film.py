@@ -65,8 +65,7 @@ def spoken(text: str) -> str:
 
 def window_end(caption) -> float:
     """The caption's end as its act placed it (before ``follow_voice`` shortened it)."""
-    w = getattr(caption, "window_end", None)
-    return caption.end if w is None else w
+    return caption.end if caption.window_end is None else caption.window_end
 
 
 def narration(film, lang: str = "en") -> list[voice.Line]:

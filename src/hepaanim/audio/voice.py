@@ -242,17 +242,21 @@ def synthesize(text: str, lang: str = "en", wpm: int = WPM, voice: str | None = 
     return trim_silence(audio) if trim else as_stereo(audio)
 
 
+def _japanese(lang: str) -> bool:
+    return lang.split("-")[0].lower() == "ja"
+
+
 def speakable(text: str, lang: str) -> bool:
     """Whether espeak-ng can say ``text``: its Japanese voice reads kana and Latin, but
     names each kanji ("chinese letter"), so Japanese text with kanji needs its reading."""
-    if lang.split("-")[0] != "ja":
+    if not _japanese(lang):
         return True
     return not any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
 
 
 def scratch_source(lang: str, wpm: int = WPM) -> str:
     """What a sidecar records as a scratch take's maker."""
-    read = READ_CPS_JA if lang.split("-")[0] == "ja" else READ_CPS
+    read = READ_CPS_JA if _japanese(lang) else READ_CPS
     return (f"espeak-ng {espeak_version()} voice={VOICES.get(lang, lang)} wpm={wpm} "
             f"read={read:g}")     # the pacing rule: takes made before it are remade once
 
@@ -347,7 +351,7 @@ def readable_seconds(text: str, lang: str) -> float:
     Japanese is counted as its guide counts it (a full-width character 1, a half-width
     one 0.5) against 4 characters a second, on the caption's text (``shown``), not on the
     kana the voice reads."""
-    if lang.split("-")[0] == "ja":
+    if _japanese(lang):
         from ..access.subtitles import char_count
         # a title's line break is a full-width colon in its cue (output.subtitles)
         return max(0.0, char_count(text.replace("\n", "\uff1a"), "ja") / READ_CPS_JA

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from ..scene.color import rgb
 from .breaks import PHRASE_LANGS, phrase_wrap
@@ -123,7 +123,6 @@ def _scrim(img: Image.Image, box, soft: int) -> None:
     """A deep-navy panel of ``TITLE_SCRIM`` over ``box`` whose edges fade out over
     ``soft`` pixels (a blurred rounded rectangle: a title floats on the shot rather than
     sitting in a box), drawn under whatever ``img`` holds."""
-    from PIL import ImageFilter
     x0, y0, x1, y1 = box
     mask = Image.new("L", img.size, 0)
     inset = soft / 2

@@ -63,7 +63,7 @@ def caption_cues(captions, start: float = 0.0, end: float = float("inf"), lang: 
     (the cards' text alternatives, read by an assistive player) are written whole."""
     out = []
     for c in sorted(captions, key=lambda c: c.start):
-        c_end = c.end_in(lang) if hasattr(c, "end_in") else c.end
+        c_end = c.end_in(lang)
         if c.style not in styles or c_end <= start or c.start >= end:
             continue
         a, b = max(c.start, start) - start, min(c_end, end) - start
